@@ -1,0 +1,95 @@
+/**
+ * The Ed25519 backend interface and the strict checks every backend shares (SPEC SIG-3 (a)-(e)).
+ *
+ * A backend performs raw RFC 8032 operations; `strictPrecheck` runs first so that every backend rejects the
+ * same malleable and weak inputs, and each backend then applies the cofactorless equation (SIG-3 (f)).
+ */
+import * as ed from '@noble/ed25519';
+
+/** A raw Ed25519 implementation. Keys: 32-byte seed (secret) and 32-byte encoded point (public). */
+export interface Ed25519Backend {
+  /** Backend name, for reports and benchmarks (`'noble'`, `'node:crypto'`). */
+  readonly name: string;
+  /** RFC 8032 section 5.1.5: the public key of a 32-byte seed. */
+  getPublicKey(secretKey: Uint8Array): Uint8Array;
+  /** RFC 8032 section 5.1.6: a 64-byte signature of `message`. */
+  sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array;
+  /** Strict verification (SPEC SIG-3): false on any malformed, malleable, weak or wrong input; never throws. */
+  verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+}
+
+/** The group order L = 2^252 + 27742317777372353535851937790883648493 (RFC 8032 section 5.1). */
+export const GROUP_ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
+
+function littleEndianToBigInt(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i] ?? 0);
+  return value;
+}
+
+/** SIG-3 (b): S < L. Fast path on the top byte; L's top byte is 0x10. */
+export function isScalarCanonical(s: Uint8Array): boolean {
+  const top = s[31] ?? 0xff;
+  if (top < 0x10) return true;
+  if (top > 0x10) return false;
+  return littleEndianToBigInt(s) < GROUP_ORDER;
+}
+
+/**
+ * SIG-3 (c)/(d), the byte-level part: y < p = 2^255 - 19, and not (x = 0 with the sign bit set), i.e. not
+ * y in {1, p - 1} with the top bit set. Whether an x exists for y is decided by decoding.
+ */
+export function isPointEncodingCanonical(p: Uint8Array): boolean {
+  if (p.length !== 32) return false;
+  const sign = (p[31] ?? 0) & 0x80;
+  const top = (p[31] ?? 0) & 0x7f;
+  // y >= p  <=>  top == 0x7f, bytes 1..30 == 0xff, byte 0 >= 0xed
+  if (top === 0x7f) {
+    let allFF = true;
+    for (let i = 1; i < 31; i++) if (p[i] !== 0xff) { allFF = false; break; }
+    if (allFF && (p[0] ?? 0) >= 0xed) return false;
+    // y = p - 1 = 0x7fff...ffec
+    if (allFF && p[0] === 0xec && sign !== 0) return false;
+  }
+  if (sign !== 0 && top === 0 && p[0] === 1) {
+    let restZero = true;
+    for (let i = 1; i < 31; i++) if (p[i] !== 0) { restZero = false; break; }
+    if (restZero) return false; // y = 1 with sign bit: x = 0 encoded as negative
+  }
+  return true;
+}
+
+const MAX_KEY_CACHE = 16_384;
+const publicKeyVerdicts = new Map<string, boolean>();
+
+/**
+ * SIG-3 (d)/(e): the public key is a canonical encoding of a curve point that is not of small order.
+ * The verdict is cached per key (keys are few; signatures are many).
+ */
+export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== 32) return false;
+  const cacheKey = String.fromCharCode(...publicKey);
+  const cached = publicKeyVerdicts.get(cacheKey);
+  if (cached !== undefined) return cached;
+  let verdict = false;
+  if (isPointEncodingCanonical(publicKey)) {
+    try {
+      verdict = !ed.Point.fromBytes(publicKey, false).isSmallOrder();
+    } catch {
+      verdict = false;
+    }
+  }
+  if (publicKeyVerdicts.size >= MAX_KEY_CACHE) publicKeyVerdicts.clear();
+  publicKeyVerdicts.set(cacheKey, verdict);
+  return verdict;
+}
+
+/** SIG-3 (a)-(e): every check that does not need the message. */
+export function strictPrecheck(publicKey: Uint8Array, signature: Uint8Array): boolean {
+  return (
+    signature.length === 64 &&
+    isScalarCanonical(signature.subarray(32)) &&
+    isPointEncodingCanonical(signature.subarray(0, 32)) &&
+    isAcceptablePublicKey(publicKey)
+  );
+}
