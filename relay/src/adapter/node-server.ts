@@ -1,0 +1,118 @@
+/**
+ * The Node.js adapter: the only module that touches `ws` and `@hono/node-server`. One HTTP server serves the
+ * hono app and upgrades `/v1/ws` to WebSocket (other paths: 404). Each socket gets a core session.
+ *
+ * Transport rules enforced here: binary messages reach the core as `null` (MALFORMED_FRAME, ENC-1);
+ * messages over `max_frame_bytes` make `ws` close the connection with 1009 by itself (ERR-4), which is only
+ * logged; heartbeats (CON-8) ping every `heartbeat_ms` and terminate a socket that sent neither a pong nor
+ * any message since the previous ping.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { RelayCore } from '../core/relay-core.ts';
+import { WS_PATH } from '../http/routes.ts';
+
+/** Options of {@link listenNode}. */
+export interface NodeServerOptions {
+  readonly core: RelayCore;
+  readonly app: Hono;
+  readonly host: string;
+  /** TCP port; 0 = ephemeral. */
+  readonly port: number;
+  readonly log: Logger;
+}
+
+/** A listening server. */
+export interface NodeServer {
+  /** The bound port. */
+  readonly port: number;
+  /** Stops accepting, closes every connection and the HTTP server. */
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP + WebSocket server. Rejects when the port cannot be bound. */
+export async function listenNode(o: NodeServerOptions): Promise<NodeServer> {
+  const { core, log } = o;
+  const server = createAdaptorServer({ fetch: o.app.fetch }) as Server;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: core.limits.max_frame_bytes });
+  const alive = new Map<WebSocket, boolean>();
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== WS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+  });
+
+  function accept(ws: WebSocket): void {
+    alive.set(ws, true);
+    const session = core.open({
+      send: (text) => ws.send(text),
+      close: (code, reason) => ws.close(code, reason),
+      get bufferedAmount() { return ws.bufferedAmount; },
+    });
+    ws.on('message', (data, isBinary) => {
+      alive.set(ws, true);
+      try {
+        session.receive(isBinary ? null : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(toBuffers(data)).toString('utf8'));
+      } catch (err) {
+        // The core never throws on bad input; this is a bug. Keep the relay (and other connections) alive.
+        log.error({ err }, 'unexpected error while handling a frame');
+      }
+    });
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('error', (err) => log.debug({ err: err.message }, 'websocket error'));
+    ws.on('close', () => {
+      alive.delete(ws);
+      session.closedByTransport();
+    });
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const [ws, isAlive] of alive) {
+      if (!isAlive) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      try { ws.ping(); } catch { /* closing */ }
+    }
+  }, core.limits.heartbeat_ms);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => log.error({ err }, 'http server error'));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : o.port;
+
+  return {
+    port,
+    close: async () => {
+      clearInterval(heartbeat);
+      core.shutdown();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function toBuffers(data: Buffer | ArrayBuffer | Buffer[]): Buffer[] {
+  if (Array.isArray(data)) return data;
+  return [Buffer.from(data as ArrayBuffer)];
+}

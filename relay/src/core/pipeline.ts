@@ -1,0 +1,214 @@
+/**
+ * The `send` pipeline (SPEC RTE-1): checks an envelope in the protocol's order, answers the first failure
+ * with an `error` frame carrying the envelope id, and queues accepted envelopes for the group commit.
+ *
+ * Order: frame schema (done by the session) -> size, schema, version, sender, signature, skew, expiry
+ * (`checkEnvelope` from @baton/spec) -> addressing rules that need the relay identity (RTE-4, TYP-2) ->
+ * duplicate id (RPL-3) -> type-specific (INVALID_MANIFEST, HANDLE_TAKEN, INVALID_RECEIPT) -> recipient
+ * (UNKNOWN_RECIPIENT, NO_PROVIDER). Nothing is stored for a rejected envelope (ACK-7).
+ */
+import type { Logger } from 'pino';
+import {
+  checkEnvelope, parseTarget, validateRegisterBody,
+  type Envelope, type ErrorCode, type Limits, type ReceiptBody, type RequestBody,
+} from '@baton/spec';
+import type { BatchWrite, RelayStore } from '../store/store.ts';
+import type { Delivery } from './delivery.ts';
+import { GroupCommit, type Queued } from './group-commit.ts';
+import type { Presence } from './presence.ts';
+import type { Registry } from './registry.ts';
+import type { Router } from './router.ts';
+import type { Clock, Peer } from './types.ts';
+
+/** A connection that can be answered: a peer plus error frames. */
+export interface Replier extends Peer {
+  /** Sends an `error` frame (and closes the connection when the code is fatal). */
+  sendError(code: ErrorCode, message: string, extra?: { id?: string; ref?: string }): void;
+}
+
+/** An accepted envelope waiting for commit, with what must happen after it. */
+interface QueuedEnvelope extends Queued {
+  readonly envelope: Envelope;
+  readonly json: string;
+  readonly origin: Replier;
+  readonly duplicates: Replier[];
+  /** The agent the envelope is delivered to; null for register and receipt. */
+  readonly recipient: string | null;
+  /** For receipts: the acknowledged envelope. */
+  readonly acknowledges?: { readonly sender: string; readonly id: string; readonly recipient: string; readonly wasPending: boolean };
+}
+
+/** What the pipeline needs from the rest of the relay. */
+export interface PipelineDeps {
+  readonly store: RelayStore;
+  readonly registry: Registry;
+  readonly router: Router;
+  readonly delivery: Delivery;
+  readonly presence: Presence;
+  readonly clock: Clock;
+  readonly limits: Limits;
+  readonly relayDid: string;
+  readonly log: Logger;
+}
+
+type Rejection = { code: ErrorCode; message: string };
+
+/** Validates, deduplicates, routes and group-commits envelopes. */
+export class Pipeline {
+  readonly #d: PipelineDeps;
+  readonly #commit: GroupCommit<QueuedEnvelope>;
+
+  constructor(deps: PipelineDeps) {
+    this.#d = deps;
+    this.#commit = new GroupCommit<QueuedEnvelope>(deps.store, {
+      committed: (items) => this.#committed(items),
+      failed: (items, error) => this.#failed(items, error),
+    });
+  }
+
+  /** Commits whatever is queued now (shutdown). */
+  flush(): void {
+    this.#commit.flush();
+  }
+
+  /**
+   * Handles the envelope of a `send` frame from an authenticated connection.
+   * @param env - the frame's `env` member, not yet validated.
+   * @param version - the protocol version chosen in `auth` (ENV-6).
+   */
+  handleSend(from: Replier, env: unknown, version: number): void {
+    const d = this.#d;
+    const checked = checkEnvelope(env, { now: d.clock.now(), limits: d.limits, authenticated: from.agent, versions: [version] });
+    if (!checked.ok) {
+      from.sendError(checked.code, checked.message, checked.id === undefined ? {} : { id: checked.id });
+      return;
+    }
+    const { envelope, digest } = checked.value;
+    const reject = (r: Rejection): void => from.sendError(r.code, r.message, { id: envelope.id });
+    const addressing = this.#checkAddressing(envelope);
+    if (addressing !== undefined) return reject(addressing);
+
+    // RPL-3: deduplicate against the current batch, then the store.
+    const queued = this.#commit.find(envelope.from, envelope.id);
+    if (queued !== undefined) {
+      if (queued.digest === digest) queued.duplicates.push(from);
+      else reject({ code: 'DUPLICATE_ID', message: `envelope id ${envelope.id} was already used for different content` });
+      return;
+    }
+    try {
+      const stored = d.store.findEnvelope(envelope.from, envelope.id);
+      if (stored !== undefined) {
+        if (stored.digest === digest) from.sendText(JSON.stringify({ op: 'accepted', id: envelope.id, duplicate: true }));
+        else reject({ code: 'DUPLICATE_ID', message: `envelope id ${envelope.id} was already used for different content` });
+        return;
+      }
+      const item = this.#route(from, envelope, digest);
+      if ('code' in item) return reject(item);
+      if (item.recipient !== null) d.router.acquire(item.recipient);
+      this.#commit.enqueue(item);
+    } catch (err) {
+      d.log.error({ err }, 'send pipeline failed');
+      reject({ code: 'INTERNAL_ERROR', message: 'the relay failed to process the envelope; it was not accepted' });
+    }
+  }
+
+  /** RTE-4 and TYP-2: addressing rules that need the relay's identity or the target kind. */
+  #checkAddressing(env: Envelope): Rejection | undefined {
+    const target = parseTarget(env.to);
+    if (env.type === 'register') {
+      return env.to === this.#d.relayDid ? undefined
+        : { code: 'INVALID_ENVELOPE', message: 'register envelopes must be addressed to the relay did:key (RTE-4)' };
+    }
+    if (target.kind === 'invalid') return { code: 'INVALID_ENVELOPE', message: `invalid target ${JSON.stringify(env.to)}` };
+    if (target.kind === 'capability') {
+      if (env.type !== 'request') return { code: 'INVALID_ENVELOPE', message: `${env.type} envelopes must be addressed to an agent did:key` };
+      if ((env.body as unknown as RequestBody).capability !== target.name) {
+        return { code: 'INVALID_ENVELOPE', message: 'body.capability must equal the capability named in to (TYP-2)' };
+      }
+    }
+    return undefined;
+  }
+
+  /** Type-specific checks and recipient resolution; returns the queue item or the rejection. */
+  #route(from: Replier, env: Envelope, digest: string): QueuedEnvelope | Rejection {
+    const d = this.#d;
+    const json = JSON.stringify(env);
+    const base = { sender: env.from, id: env.id, digest, envelope: env, json, origin: from, duplicates: [] as Replier[] };
+    const write = (extra: Partial<BatchWrite>, recipient: string | null): BatchWrite => ({
+      sender: env.from, id: env.id, type: env.type, to: env.to, recipient, digest, json,
+      acceptedAt: d.clock.now(), exp: env.exp ?? null, ...extra,
+    });
+
+    if (env.type === 'register') {
+      const body = validateRegisterBody(env.body, d.limits.max_manifests);
+      if (!body.ok) return { code: body.code, message: body.message };
+      const handle = body.value.handle;
+      if (handle !== undefined) {
+        const owner = this.#commit.handleClaim(handle) ?? d.store.handleOwner(handle);
+        if (owner !== undefined && owner !== env.from) return { code: 'HANDLE_TAKEN', message: `handle ${handle} is bound to another key` };
+      }
+      return {
+        ...base, recipient: null, ...(handle === undefined ? {} : { handle }),
+        toWrite: () => write({ register: { handle: handle ?? null } }, null),
+      };
+    }
+
+    if (env.type === 'receipt') {
+      const body = env.body as unknown as ReceiptBody;
+      const target = d.store.findEnvelope(env.to, body.for);
+      const invalid = (message: string): Rejection => ({ code: 'INVALID_RECEIPT', message });
+      if (target === undefined || target.recipient !== env.from) return invalid(`no envelope ${body.for} from ${env.to} was delivered to you`);
+      if (target.digest !== body.digest) return invalid('body.digest does not match the delivered envelope');
+      if (env.parent !== undefined && env.parent !== body.for) return invalid('parent must equal body.for (TYP-4)');
+      const acknowledges = { sender: target.sender, id: target.id, recipient: target.recipient, wasPending: target.status === 'pending' };
+      return {
+        ...base, recipient: null, acknowledges,
+        toWrite: () => write({
+          receipt: { forSender: target.sender, forId: target.id, forwarded: d.presence.isOnline(target.sender) },
+        }, null),
+      };
+    }
+
+    const target = parseTarget(env.to);
+    let recipient: string;
+    if (target.kind === 'agent') {
+      if (!d.registry.isKnown(target.did)) return { code: 'UNKNOWN_RECIPIENT', message: `agent ${env.to} is not known to this relay` };
+      recipient = target.did;
+    } else if (target.kind === 'capability') {
+      const chosen = d.router.choose(target.name);
+      if (chosen === undefined) return { code: 'NO_PROVIDER', message: `no connected agent provides ${target.name}` };
+      recipient = chosen;
+    } else {
+      return { code: 'INVALID_ENVELOPE', message: `invalid target ${JSON.stringify(env.to)}` };
+    }
+    return { ...base, recipient, toWrite: () => write({}, recipient) };
+  }
+
+  #committed(items: readonly QueuedEnvelope[]): void {
+    const d = this.#d;
+    for (const item of items) {
+      item.origin.sendText(JSON.stringify({ op: 'accepted', id: item.id }));
+      for (const dup of item.duplicates) dup.sendText(JSON.stringify({ op: 'accepted', id: item.id, duplicate: true }));
+      const env = item.envelope;
+      if (env.type === 'register') {
+        d.registry.setRegistration(env);
+      } else if (item.acknowledges !== undefined) {
+        const a = item.acknowledges;
+        if (a.wasPending) d.router.release(a.recipient);
+        d.delivery.forwardReceipt(a.sender, a.id, item.json);
+      } else if (item.recipient !== null) {
+        d.delivery.deliverNew({ sender: env.from, id: env.id, recipient: item.recipient, json: item.json, exp: env.exp ?? null });
+      }
+    }
+  }
+
+  #failed(items: readonly QueuedEnvelope[], error: unknown): void {
+    this.#d.log.error({ err: error, count: items.length }, 'group commit failed');
+    for (const item of items) {
+      if (item.recipient !== null) this.#d.router.release(item.recipient);
+      const message = 'the relay could not commit the envelope; it was not accepted and may be resent';
+      item.origin.sendError('INTERNAL_ERROR', message, { id: item.id });
+      for (const dup of item.duplicates) dup.sendError('INTERNAL_ERROR', message, { id: item.id });
+    }
+  }
+}

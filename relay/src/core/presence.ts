@@ -1,0 +1,61 @@
+/**
+ * Presence: which agents have an authenticated connection right now (SPEC CON-9, DIS-3 "online").
+ *
+ * An agent may hold several connections; the relay delivers each envelope on one of them (the oldest one
+ * still open), and `delivered` notices go to every connection of the original sender.
+ */
+import type { Peer } from './types.ts';
+
+/** Authenticated connections grouped by agent did:key. */
+export class Presence {
+  readonly #byAgent = new Map<string, Set<Peer>>();
+
+  /** Registers an authenticated connection. */
+  add(peer: Peer): void {
+    let set = this.#byAgent.get(peer.agent);
+    if (set === undefined) {
+      set = new Set();
+      this.#byAgent.set(peer.agent, set);
+    }
+    set.add(peer);
+  }
+
+  /** Forgets a connection (on close). */
+  remove(peer: Peer): void {
+    const set = this.#byAgent.get(peer.agent);
+    if (set === undefined) return;
+    set.delete(peer);
+    if (set.size === 0) this.#byAgent.delete(peer.agent);
+  }
+
+  /** True when `agent` has at least one authenticated connection now. */
+  isOnline(agent: string): boolean {
+    return this.#byAgent.has(agent);
+  }
+
+  /** The connection to deliver on (the oldest open one), or undefined when the agent is offline. */
+  pick(agent: string): Peer | undefined {
+    const set = this.#byAgent.get(agent);
+    if (set === undefined) return undefined;
+    for (const peer of set) return peer;
+    return undefined;
+  }
+
+  /** Every open connection of `agent`. */
+  peersOf(agent: string): readonly Peer[] {
+    const set = this.#byAgent.get(agent);
+    return set === undefined ? [] : [...set];
+  }
+
+  /** Every agent online now. */
+  onlineAgents(): IterableIterator<string> {
+    return this.#byAgent.keys();
+  }
+
+  /** Number of authenticated connections. */
+  get connectionCount(): number {
+    let n = 0;
+    for (const set of this.#byAgent.values()) n += set.size;
+    return n;
+  }
+}

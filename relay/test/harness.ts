@@ -1,0 +1,219 @@
+/**
+ * Test harness for relay integration tests: starts a real relay (real socket, real SQLite file in a temp
+ * directory, port 0) with a controllable clock, and provides a raw test agent over `ws` that performs the
+ * handshake with @baton/spec functions, sends raw text or frames, and waits for frames by predicate.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import {
+  createEnvelope, generateKeyPair, signAuth,
+  type CapabilityManifest, type Envelope, type EnvelopeFields, type HelloFrame, type KeyPair,
+} from '@baton/spec';
+import { startRelay, type Clock, type RelayOptions, type RunningRelay } from '../src/index.ts';
+
+/** A clock tests move by hand. Starts at the real time so that keys and ids look normal. */
+export class FakeClock implements Clock {
+  t = Date.now();
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** A relay started for one test, with its temp dir and clock. */
+export interface TestRelay {
+  relay: RunningRelay;
+  clock: FakeClock;
+  dataDir: string;
+  /** Stops the relay (the data dir survives until `cleanup`). */
+  stop(): Promise<void>;
+  /** Starts a relay again on the same data dir (restart), replacing `relay`. */
+  restart(extra?: Partial<RelayOptions>): Promise<void>;
+  /** Stops the relay and removes the data dir. */
+  cleanup(): Promise<void>;
+}
+
+/** Starts a relay on port 0 in a fresh temp dir with a FakeClock. */
+export async function startTestRelay(extra: Partial<RelayOptions> = {}): Promise<TestRelay> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'baton-relay-test-'));
+  const clock = new FakeClock();
+  const options = (more: Partial<RelayOptions>): RelayOptions =>
+    ({ port: 0, dataDir, clock, logLevel: 'silent', durability: 'normal', ...extra, ...more });
+  const t: TestRelay = {
+    relay: await startRelay(options({})),
+    clock,
+    dataDir,
+    stop: () => t.relay.close(),
+    restart: async (more = {}) => {
+      await t.relay.close();
+      t.relay = await startRelay(options(more));
+    },
+    cleanup: async () => {
+      await t.relay.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+/** A parsed frame as received (any op). */
+export type AnyFrame = { op: string; [key: string]: unknown };
+
+/** A close event of the test agent's socket. */
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
+/** A raw protocol agent over `ws`. */
+export class TestAgent {
+  readonly key: KeyPair;
+  readonly ws: WebSocket;
+  readonly clock: Clock;
+  hello: HelloFrame | undefined;
+  readonly closed: Promise<CloseInfo>;
+  #buffer: AnyFrame[] = [];
+  #waiters: { pred: (f: AnyFrame) => boolean; resolve: (f: AnyFrame) => void }[] = [];
+
+  private constructor(ws: WebSocket, key: KeyPair, clock: Clock) {
+    this.ws = ws;
+    this.key = key;
+    this.clock = clock;
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('message', (data) => this.#push(JSON.parse(String(data)) as AnyFrame));
+    ws.on('error', () => { /* surfaced through close */ });
+  }
+
+  /** Opens a socket and waits for `hello` (does not authenticate). */
+  static async open(url: string, clock: Clock, key: KeyPair = generateKeyPair()): Promise<TestAgent> {
+    const ws = new WebSocket(url);
+    const agent = new TestAgent(ws, key, clock);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    agent.hello = (await agent.next((f) => f.op === 'hello')) as unknown as HelloFrame;
+    return agent;
+  }
+
+  /** Opens a socket and completes the handshake; resolves after `welcome`. */
+  static async connect(t: TestRelay, key?: KeyPair): Promise<TestAgent> {
+    const agent = await TestAgent.open(t.relay.url, t.clock, key);
+    agent.send(agent.auth());
+    await agent.next((f) => f.op === 'welcome');
+    return agent;
+  }
+
+  get did(): string {
+    return this.key.did;
+  }
+
+  /** A correctly signed auth frame for this connection's hello (ts = clock). */
+  auth(): Record<string, unknown> {
+    if (this.hello === undefined) throw new Error('no hello yet');
+    return { ...signAuth(this.key, this.hello, this.clock.now()) };
+  }
+
+  /** Sends a frame object as JSON text. */
+  send(frame: unknown): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  /** Sends raw text or a binary message. */
+  sendRaw(data: string | Buffer): void {
+    this.ws.send(data, { binary: typeof data !== 'string' });
+  }
+
+  /** Builds a signed envelope from this agent (ts = clock). */
+  envelope(fields: Omit<EnvelopeFields, 'ts'> & { ts?: number }, key: KeyPair = this.key): Envelope {
+    return createEnvelope(key, { ts: this.clock.now(), ...fields });
+  }
+
+  /** Sends an envelope in a `send` frame and returns it. */
+  sendEnvelope(env: Envelope): Envelope {
+    this.send({ op: 'send', env });
+    return env;
+  }
+
+  /** Sends an envelope and waits for its `accepted` (throws with the error frame if rejected). */
+  async submit(env: Envelope): Promise<AnyFrame> {
+    this.sendEnvelope(env);
+    const f = await this.next((x) => (x.op === 'accepted' || x.op === 'error') && x.id === env.id);
+    if (f.op !== 'accepted') throw new Error(`envelope rejected: ${JSON.stringify(f)}`);
+    return f;
+  }
+
+  /** Registers manifests (and a handle); waits for `accepted`. */
+  async register(relayDid: string, manifests: CapabilityManifest[], handle?: string): Promise<Envelope> {
+    const env = this.envelope({ type: 'register', to: relayDid, body: handle === undefined ? { manifests } : { handle, manifests } });
+    await this.submit(env);
+    return env;
+  }
+
+  /** Waits for the error frame answering this test step. */
+  async error(timeoutMs = 3000): Promise<AnyFrame> {
+    return this.next((f) => f.op === 'error', timeoutMs);
+  }
+
+  /**
+   * Returns (and removes) the first buffered or future frame matching `pred`.
+   * @throws after `timeoutMs` with the frames seen so far.
+   */
+  next(pred: (f: AnyFrame) => boolean, timeoutMs = 3000): Promise<AnyFrame> {
+    const i = this.#buffer.findIndex(pred);
+    if (i >= 0) return Promise.resolve(this.#buffer.splice(i, 1)[0] as AnyFrame);
+    return new Promise((resolve, reject) => {
+      const waiter = { pred, resolve: (f: AnyFrame) => { clearTimeout(timer); resolve(f); } };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out; buffered frames: ${JSON.stringify(this.#buffer).slice(0, 2000)}`));
+      }, timeoutMs);
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Frames received but not consumed yet. */
+  get buffered(): readonly AnyFrame[] {
+    return this.#buffer;
+  }
+
+  /** True while the socket is open. */
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Closes the socket and waits for the close. */
+  async close(): Promise<void> {
+    if (this.ws.readyState !== WebSocket.CLOSED) this.ws.close();
+    await this.closed;
+  }
+
+  #push(frame: AnyFrame): void {
+    const i = this.#waiters.findIndex((w) => w.pred(frame));
+    if (i >= 0) {
+      const [w] = this.#waiters.splice(i, 1);
+      w?.resolve(frame);
+      return;
+    }
+    this.#buffer.push(frame);
+  }
+}
+
+/** A small valid capability manifest. */
+export function manifest(name: string, tags: string[] = []): CapabilityManifest {
+  return {
+    name, version: '1.0.0', description: `test capability ${name}`,
+    input_schema: { type: 'object' }, output_schema: { type: 'object' }, timeout_ms: 1000, tags,
+  };
+}
+
+/** Round trip that proves a connection still works: a discover frame answered by `discovered`. */
+export async function ping(agent: TestAgent): Promise<void> {
+  const ref = `ping-${Math.random()}`;
+  agent.send({ op: 'discover', ref, query: {} });
+  await agent.next((f) => f.op === 'discovered' && f.ref === ref);
+}
