@@ -1,0 +1,35 @@
+/**
+ * Intake of envelopes the relay delivers (SPEC SIG-4, ACK-3, ACK-5): decide whether a `deliver` frame's
+ * envelope may be acted on at all - schema-valid, strictly verified, a deliverable type, and addressed to
+ * this agent - before any receipt or handler sees it.
+ */
+import { capabilityTarget, validateEnvelope, verifyEnvelope } from '@baton/spec';
+import type { Envelope } from '@baton/spec';
+
+/** The verdict on one delivered envelope. */
+export type Intake = { ok: true; env: Envelope } | { ok: false; reason: string };
+
+/**
+ * Checks a delivered envelope, in order: schema (ENV-1..ENV-4), strict signature (SIG-3/SIG-4), type
+ * (`request`, `result` or `message`; receipts and registrations are never delivered), audience (`to` is
+ * `did`, or `cap:<body.capability>` for a request routed by capability).
+ */
+export function admitDelivered(raw: unknown, did: string): Intake {
+  const checked = validateEnvelope(raw);
+  if (!checked.ok) return { ok: false, reason: `${checked.code}: ${checked.message}` };
+  const env = checked.value;
+  let verified = false;
+  try {
+    verified = verifyEnvelope(env);
+  } catch {
+    verified = false;
+  }
+  if (!verified) return { ok: false, reason: 'BAD_SIGNATURE: signature does not verify' };
+  if (env.type !== 'request' && env.type !== 'result' && env.type !== 'message') {
+    return { ok: false, reason: `a ${env.type} envelope is never delivered` };
+  }
+  const capability = (env.body as { capability?: unknown }).capability;
+  const forUs = env.to === did || (env.type === 'request' && typeof capability === 'string' && env.to === capabilityTarget(capability));
+  if (!forUs) return { ok: false, reason: `addressed to ${env.to}, not to this agent` };
+  return { ok: true, env };
+}

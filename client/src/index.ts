@@ -1,0 +1,20 @@
+/**
+ * Public entry of `@baton/client`: connect to a Baton relay, register capabilities, discover providers,
+ * send verified requests and handle them. Runs in Node 22+ and in browsers (no `node:` imports).
+ */
+export { connect } from './connect.ts';
+export { Agent } from './agent.ts';
+export type { WaitForRelayOptions } from './agent.ts';
+export { DedupeCache } from './dedupe.ts';
+export type { DedupeOptions } from './dedupe.ts';
+export { discoveryEntryProblem, verifyDiscoveryEntry, manifestOf } from './discovery.ts';
+export { createReceipt, receiptProblem } from './receipts.ts';
+export { createResult } from './provider.ts';
+export type { CloseInfo } from './transport.ts';
+export type {
+  CallOutcome, CapabilityHandler, ClientLogger, ConnectOptions, HandlerContext, MessageHandler, Provider,
+  RequestOptions, RequestTarget, TraceEvent, WebSocketConstructor, WebSocketLike,
+} from './types.ts';
+/** Errors thrown by the client carry a registry code (SPEC ERR-1); re-exported from `@baton/spec`. */
+export { BatonError, isBatonError } from '@baton/spec';
+export type { ErrorCode, CapabilityManifest, DiscoveryEntry, DiscoveryQuery, Envelope, KeyPair } from '@baton/spec';

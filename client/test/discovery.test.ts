@@ -1,0 +1,85 @@
+// Integration tests of register() and discover(): signed registrations, verification of discovery entries.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEnvelope, generateKeyPair, isBatonError, verifyEnvelope } from '@baton/spec';
+import type { DiscoveryEntry } from '@baton/spec';
+import { verifyDiscoveryEntry, discoveryEntryProblem } from '../src/index.ts';
+import { manifest, startHarness, textSchema } from './helpers.ts';
+import type { Harness } from './helpers.ts';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+});
+
+describe('register and discover', () => {
+  it('registers every manifest in one signed envelope and discovers it verified (TYP-1, MAN-3, DIS-2)', async () => {
+    harness = await startHarness();
+    const provider = await harness.agent();
+    const caller = await harness.agent();
+    await provider.register(manifest('text.upper', textSchema, textSchema), { handle: 'upper-bot' });
+    const reg = await provider.register(manifest('text.lower', textSchema, textSchema));
+    expect(reg.type).toBe('register');
+    expect(reg.to).toBe(harness.relay.did);
+    expect((reg.body as { manifests: { name: string }[] }).manifests.map((m) => m.name)).toEqual(['text.upper', 'text.lower']);
+    expect((reg.body as { handle?: string }).handle).toBe('upper-bot');
+
+    const found = await caller.discover({ capability: 'text.lower' });
+    expect(found.map((e) => e.agent)).toEqual([provider.did]);
+    const entry = found[0]!;
+    expect(entry.online).toBe(true);
+    expect(entry.handle).toBe('upper-bot');
+    expect(entry.registration).toEqual(reg);
+    expect(verifyEnvelope(entry.registration)).toBe(true);
+    expect(await caller.discover({ capability: 'nobody.has.this' })).toEqual([]);
+  });
+
+  it('rejects an invalid manifest locally with INVALID_MANIFEST and keeps the previous set', async () => {
+    harness = await startHarness();
+    const agent = await harness.agent();
+    await agent.register(manifest('good.one'));
+    const bad = { ...manifest('Bad Name') };
+    await expect(agent.register(bad)).rejects.toSatisfy((e: unknown) => isBatonError(e) && e.code === 'INVALID_MANIFEST');
+    expect(agent.manifests.map((m) => m.name)).toEqual(['good.one']);
+  });
+
+  it('propagates the relay code when a handle is taken (MAN-2)', async () => {
+    harness = await startHarness();
+    const first = await harness.agent();
+    const second = await harness.agent();
+    await first.register(manifest('a.cap'), { handle: 'shared-name' });
+    await expect(second.register(manifest('b.cap'), { handle: 'shared-name' }))
+      .rejects.toSatisfy((e: unknown) => isBatonError(e) && e.code === 'HANDLE_TAKEN');
+    expect(second.manifests).toEqual([]);
+  });
+});
+
+describe('verifyDiscoveryEntry', () => {
+  const key = generateKeyPair();
+  const relay = generateKeyPair();
+  const registration = createEnvelope(key, { type: 'register', to: relay.did, body: { manifests: [manifest('echo')] } });
+  const entry: DiscoveryEntry = { agent: key.did, online: true, capabilities: ['echo'], registration };
+
+  it('accepts a genuine entry', () => {
+    expect(discoveryEntryProblem(entry)).toBeNull();
+    expect(verifyDiscoveryEntry(entry)).toBe(true);
+  });
+
+  it('drops a registration whose body was tampered with', () => {
+    const tampered = { ...registration, body: { manifests: [{ ...manifest('echo'), description: 'evil' }] } };
+    expect(discoveryEntryProblem({ ...entry, registration: tampered })).toMatch(/signature/);
+  });
+
+  it('drops an entry that attributes the registration to another agent', () => {
+    expect(discoveryEntryProblem({ ...entry, agent: generateKeyPair().did })).toMatch(/another agent/);
+  });
+
+  it('drops an entry listing a capability the signed registration does not offer', () => {
+    expect(discoveryEntryProblem({ ...entry, capabilities: ['echo', 'steal.keys'] })).toMatch(/steal\.keys/);
+  });
+
+  it('drops an entry whose registration is not a register envelope', () => {
+    const message = createEnvelope(key, { type: 'message', to: relay.did, body: { manifests: [manifest('echo')] } });
+    expect(verifyDiscoveryEntry({ ...entry, registration: message })).toBe(false);
+  });
+});
