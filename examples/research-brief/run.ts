@@ -55,7 +55,7 @@ async function main(): Promise<number> {
     user = await connect({ url: relay.url, key: generateKeyPair() });
     log(`user connected as ${short(user.did)}`);
     log();
-    log('== discovery: write.brief');
+    log('== discovery by capability: write.brief, research.files');
     const writers = await user.discover({ capability: 'write.brief' });
     for (const e of writers) log(`   ${describeEntry(e)}`);
     const researchers = await user.discover({ capability: 'research.files' });
