@@ -1,9 +1,9 @@
 // Integration tests of connect(): the handshake against a real relay and against scripted raw servers.
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { generateKeyPair, isBatonError } from '@baton/spec';
+import { generateKeyPair } from '@baton/spec';
 import { connect } from '../src/index.ts';
-import { quietLogger, startHarness } from './helpers.ts';
+import { codeOf, quietLogger, startHarness } from './helpers.ts';
 import type { Harness } from './helpers.ts';
 
 let harness: Harness | undefined;
@@ -24,16 +24,6 @@ async function rawServer(onConnection: (send: (frame: unknown) => void) => void)
   const address = wss.address();
   if (address === null || typeof address === 'string') throw new Error('unexpected address');
   return `ws://127.0.0.1:${address.port}/v1/ws`;
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isBatonError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('connect', () => {

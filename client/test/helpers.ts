@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRelay } from '@baton/relay';
-import { generateKeyPair } from '@baton/spec';
+import { generateKeyPair, isBatonError } from '@baton/spec';
 import type { CapabilityManifest, KeyPair } from '@baton/spec';
 import { connect } from '../src/index.ts';
 import type { Agent, ConnectOptions, TraceEvent, WebSocketConstructor, WebSocketLike } from '../src/index.ts';
@@ -96,3 +96,14 @@ export function droppingWebSocket(drop: (frame: { op?: string; env?: { type?: st
 }
 
 export type { KeyPair };
+
+/** The registry code a promise rejects with; throws when it resolves or rejects with something else. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isBatonError(error)) return error.code;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BatonError, envelopeDigest, generateKeyPair, isBatonError, verifyEnvelope } from '@baton/spec';
 import { DedupeCache } from '../src/index.ts';
 import type { Agent } from '../src/index.ts';
-import { TraceRecorder, droppingWebSocket, manifest, startHarness, textSchema } from './helpers.ts';
+import { TraceRecorder, codeOf, droppingWebSocket, manifest, startHarness, textSchema } from './helpers.ts';
 import type { Harness } from './helpers.ts';
 
 let harness: Harness | undefined;
@@ -12,16 +12,6 @@ afterEach(async () => {
   await harness?.stop();
   harness = undefined;
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isBatonError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A provider of `text.upper` (and whatever `extra` registers). */
 async function upperProvider(h: Harness, trace?: TraceRecorder): Promise<Agent> {

@@ -2,7 +2,7 @@
  * `baton agents [--url URL] [--capability X] [--tag T] [--all] [--json]`: list agents registered at a relay
  * through its HTTP discovery endpoint `GET /v1/agents` (SPEC DIS-4), as a table or as JSON.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../parse-command-args.ts';
 import type { DiscoveryEntry } from '@baton/spec';
 
 const USAGE = 'usage: baton agents [--url http://127.0.0.1:8787] [--capability NAME] [--tag TAG] [--all] [--json]';
@@ -20,24 +20,16 @@ export function formatAgentsTable(entries: readonly DiscoveryEntry[]): string {
  * @returns the exit code: 0 on success, 1 when the relay cannot be reached or answers an error, 2 on bad arguments.
  */
 export async function run(args: string[]): Promise<number> {
-  let values: { url?: string | undefined; capability?: string | undefined; tag?: string | undefined; all?: boolean | undefined; json?: boolean | undefined; help?: boolean | undefined };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        url: { type: 'string' }, capability: { type: 'string' }, tag: { type: 'string' },
-        all: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs({
+    args,
+    options: {
+      url: { type: 'string' }, capability: { type: 'string' }, tag: { type: 'string' },
+      all: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }, USAGE);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const base = values.url ?? process.env['BATON_HTTP_URL'] ?? 'http://127.0.0.1:8787';
   let url: URL;
   try {

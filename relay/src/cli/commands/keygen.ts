@@ -3,7 +3,7 @@
  * written with mode 0600 (never over an existing file) and the did:key printed; without it the key file JSON goes to stdout.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../parse-command-args.ts';
 import { encodeKeyFile, generateKeyPair } from '@baton/spec';
 
 const USAGE = 'usage: baton keygen [--out FILE]';
@@ -14,19 +14,11 @@ const USAGE = 'usage: baton keygen [--out FILE]';
  * @returns the process exit code: 0 on success, 1 when the file cannot be written, 2 on bad arguments.
  */
 export async function run(args: string[]): Promise<number> {
-  let values: { out?: string | undefined; help?: boolean | undefined };
-  try {
-    ({ values } = parseArgs({ args, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs({ args, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }, USAGE);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const key = generateKeyPair();
-  const text = `${encodeKeyFile(key)}\n`;
+  const text = encodeKeyFile(key);
   if (values.out === undefined) {
     process.stdout.write(text);
     return 0;

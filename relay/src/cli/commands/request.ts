@@ -4,7 +4,7 @@
  * print the output JSON. Errors print `CODE: message` and exit 1. `BATON_URL` / `BATON_KEY` are fallbacks.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../parse-command-args.ts';
 import { connect } from '@baton/client';
 import type { Agent } from '@baton/client';
 import { BatonError, decodeKeyFile, isBatonError } from '@baton/spec';
@@ -17,23 +17,14 @@ const USAGE = 'usage: baton request --key FILE [--url ws://127.0.0.1:8787/v1/ws]
  *   fails (any registry code, e.g. `NO_PROVIDER`, `TIMEOUT`), 2 on bad arguments.
  */
 export async function run(args: string[]): Promise<number> {
-  let values: { key?: string | undefined; url?: string | undefined; agent?: string | undefined; timeout?: string | undefined; help?: boolean | undefined };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args,
-      options: { key: { type: 'string' }, url: { type: 'string' }, agent: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs({
+    args,
+    options: { key: { type: 'string' }, url: { type: 'string' }, agent: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  }, USAGE);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const keyPath = values.key ?? process.env['BATON_KEY'];
   const url = values.url ?? process.env['BATON_URL'] ?? 'ws://127.0.0.1:8787/v1/ws';
   const timeoutMs = values.timeout === undefined ? 30_000 : Number(values.timeout);
