@@ -27,6 +27,13 @@ describe('parseRelayArgs', () => {
     }
   });
 
+  it('reads every limit of LIM-1 from a flag or BATON_<LIMIT> (e.g. the ws maxPayload)', () => {
+    expect(parseRelayArgs(['--max-frame-bytes', '4096', '--heartbeat-ms=500'], { BATON_MAX_ENVELOPE_BYTES: '2048' }))
+      .toEqual({ limits: { max_frame_bytes: 4096, max_envelope_bytes: 2048, heartbeat_ms: 500 } });
+    expect(() => parseRelayArgs(['--max-frame-bytes', '0'], {})).toThrow(/positive integer/);
+    expect(() => parseRelayArgs(['--max-manifests', 'many'], {})).toThrow(/positive integer/);
+  });
+
   it('rejects unknown flags and bad values with UsageError', () => {
     expect(() => parseRelayArgs(['--nope'], {})).toThrow(UsageError);
     expect(() => parseRelayArgs(['--port', '70000'], {})).toThrow(/port/);

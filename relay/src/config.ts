@@ -3,11 +3,12 @@
  *
  * Flags (environment fallback): `--port N` (BATON_PORT), `--host H` (BATON_HOST), `--data DIR` (BATON_DATA),
  * `--admission open|allowlist` (BATON_ADMISSION), `--allow did,did`, `--allowlist FILE` (one did per line,
- * `#` comments), `--durability fsync|normal` (BATON_DURABILITY), `--log-level L` (BATON_LOG_LEVEL).
+ * `#` comments), `--durability fsync|normal` (BATON_DURABILITY), `--log-level L` (BATON_LOG_LEVEL), and one
+ * flag per limit of SPEC LIM-1, e.g. `--max-frame-bytes N` (BATON_MAX_FRAME_BYTES; the `ws` maxPayload).
  * Defaults: port 8787, host 127.0.0.1, data `.baton`.
  */
 import { readFileSync } from 'node:fs';
-import { isValidDid } from '@baton/spec';
+import { DEFAULT_LIMITS, isValidDid, type Limits } from '@baton/spec';
 import type { RelayOptions } from './index.ts';
 
 /** A bad command line; the CLI prints the message and exits with status 2. */
@@ -15,11 +16,16 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const FLAGS = new Set(['--port', '--host', '--data', '--admission', '--allow', '--allowlist', '--durability', '--log-level']);
+/** `--max-frame-bytes` for `max_frame_bytes`, and so on for every limit. */
+const LIMIT_FLAGS = new Map((Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]).map((name) => [`--${name.replaceAll('_', '-')}`, name]));
+
+const FLAGS = new Set(['--port', '--host', '--data', '--admission', '--allow', '--allowlist', '--durability', '--log-level', ...LIMIT_FLAGS.keys()]);
 
 /** Usage text of `baton relay`. */
 export const RELAY_USAGE = `baton relay [--port N] [--host H] [--data DIR] [--admission open|allowlist]
-            [--allow did,did] [--allowlist FILE] [--durability fsync|normal] [--log-level LEVEL]`;
+            [--allow did,did] [--allowlist FILE] [--durability fsync|normal] [--log-level LEVEL]
+            [--max-frame-bytes N] [--max-envelope-bytes N] [--max-clock-skew-ms N] [--dedupe-window-ms N]
+            [--handshake-timeout-ms N] [--heartbeat-ms N] [--max-manifests N]`;
 
 function readFlags(args: readonly string[]): Map<string, string[]> {
   const flags = new Map<string, string[]>();
@@ -89,5 +95,13 @@ export function parseRelayArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   }
   const level = last('--log-level', 'BATON_LOG_LEVEL');
   if (level !== undefined) options.logLevel = level;
+  const limits: Partial<Limits> = {};
+  for (const [flag, name] of LIMIT_FLAGS) {
+    const value = last(flag, `BATON_${name.toUpperCase()}`);
+    if (value === undefined) continue;
+    if (!/^[0-9]{1,15}$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive integer, got ${value}`);
+    limits[name] = Number(value);
+  }
+  if (Object.keys(limits).length > 0) options.limits = limits;
   return options;
 }

@@ -69,7 +69,8 @@ function urlHost(host: string): string {
 
 /**
  * Starts a relay and resolves once it listens.
- * @throws Error when `admission` is missing on a non-loopback host (ADM-1); BatonError INVALID_IDENTITY when `relay-key.json` is corrupt; a Node error when the
+ * @throws Error when `admission` is missing on a non-loopback host (ADM-1), or when the limits contradict each
+ *   other (dedupe window under twice the clock skew, RPL-3; frame limit not above the envelope limit); BatonError INVALID_IDENTITY when `relay-key.json` is corrupt; a Node error when the
  *   port cannot be bound or the data directory cannot be written.
  */
 export async function startRelay(options: RelayOptions = {}): Promise<RunningRelay> {
@@ -79,6 +80,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
     throw new Error(`host ${host} is not a loopback address: choose an admission policy explicitly (SPEC ADM-1)`);
   }
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  if (limits.dedupe_window_ms < 2 * limits.max_clock_skew_ms) {
+    throw new Error('dedupe_window_ms must be at least twice max_clock_skew_ms (SPEC RPL-3)');
+  }
+  if (limits.max_envelope_bytes + 1024 > limits.max_frame_bytes) {
+    throw new Error('max_frame_bytes must exceed max_envelope_bytes by at least 1024 bytes for the frame wrapper');
+  }
   const dataDir = resolve(options.dataDir ?? '.baton');
   const log = createLogger(options.logLevel ?? 'info');
   const key = loadOrCreateRelayKey(dataDir);
