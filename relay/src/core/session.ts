@@ -7,7 +7,6 @@
  * connection with 1008 (CON-4, CON-6): MALFORMED_FRAME for unreadable text or binary, INVALID_FRAME for a
  * malformed `auth`, NOT_AUTHENTICATED for any other op.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import {
   ERROR_CODES, base64urlEncode, parseJson, validateFrame,
   type AuthFrame, type DiscoverFrame, type ErrorCode, type Frame,
@@ -33,10 +32,10 @@ type State = 'handshake' | 'open' | 'closed';
 
 /** Per-connection protocol state. Create it when the socket opens, then call {@link Session.start}. */
 export class Session implements Replier {
-  readonly session = randomUUID();
+  readonly session = globalThis.crypto.randomUUID();
   readonly #socket: RelaySocket;
   readonly #host: SessionHost;
-  readonly #challenge = base64urlEncode(randomBytes(32));
+  readonly #challenge = base64urlEncode(globalThis.crypto.getRandomValues(new Uint8Array(32)));
   #state: State = 'handshake';
   #agent = '';
   #version = 0;
