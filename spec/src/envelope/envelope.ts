@@ -4,11 +4,11 @@
  * TYP-4), and strict verification by the key that `from` names.
  */
 import { v7 as uuidv7 } from 'uuid';
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { Envelope } from '../generated/types.ts';
 import { ENVELOPE_SIGNING_PREFIX, PROTOCOL_VERSION } from '../constants.ts';
 import { canonicalize } from '../json/canonicalize.ts';
-import { base64urlDecode, base64urlEncode, concatBytes, toHex, utf8 } from '../encoding/bytes.ts';
+import { base64urlDecode, base64urlEncode, concatBytes, utf8 } from '../encoding/bytes.ts';
+import { sha256Hex } from '../crypto/sha256.ts';
 import { getDefaultBackend } from '../crypto/signature.ts';
 import { didToPublicKey } from '../identity/did-key.ts';
 import type { KeyPair } from '../identity/keys.ts';
@@ -41,7 +41,7 @@ export function envelopeSigningInput(env: UnsignedEnvelope | Envelope): Uint8Arr
 
 /** Lowercase hex SHA-256 of a signing input (SPEC TYP-4). */
 export function digestOfSigningInput(signingInput: Uint8Array): string {
-  return toHex(sha256(signingInput));
+  return sha256Hex(signingInput);
 }
 
 /** Lowercase hex SHA-256 of an envelope's signing input: the `digest` a receipt carries (SPEC TYP-4). */
