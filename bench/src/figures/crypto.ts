@@ -1,0 +1,66 @@
+/**
+ * Figure 3, crypto micro-figures, measured in the bench's main process (one thread, so one core): Ed25519 sign
+ * and verify per second for each backend (noble and node:crypto), canonicalize/s, validateEnvelope/s and
+ * checkEnvelope/s (schema + signature + skew, SPEC RTE-1's stateless part) on the routed workload's envelope.
+ */
+import {
+  DEFAULT_LIMITS, canonicalize, checkEnvelope, createEnvelope, envelopeSigningInput, generateKeyPair,
+  getDefaultBackend, nobleBackend, validateEnvelope, type Ed25519Backend,
+} from '@baton/spec';
+import { createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { round } from '../lib/stats.ts';
+import { PAYLOAD_BYTES } from '../lib/workload.ts';
+import type { Figures } from '../report/figure.ts';
+
+/** Operations per second of `op`, run in batches for about `ms` milliseconds after a short warm-up. */
+export function opsPerSecond(op: () => unknown, ms: number): number {
+  const deadline = performance.now() + ms / 5;
+  while (performance.now() < deadline) op();
+  let count = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < ms) {
+    for (let i = 0; i < 50; i++) op();
+    count += 50;
+    elapsed = performance.now() - start;
+  }
+  return (count / elapsed) * 1000;
+}
+
+/** The crypto figures and the sample envelope they used. */
+export function cryptoFigures(ms: number): { figures: Figures } {
+  const key = generateKeyPair();
+  const to = generateKeyPair().did;
+  const env = createEnvelope(key, { type: 'message', to, body: { seq: 1, text: 'x'.repeat(PAYLOAD_BYTES) } });
+  const input = envelopeSigningInput(env);
+  const figures: Figures = {};
+  const defaultBackend = getDefaultBackend();
+  const backends: [string, Ed25519Backend][] = [['noble', nobleBackend]];
+  if (defaultBackend.name !== nobleBackend.name) backends.push(['node', defaultBackend]);
+  for (const [label, backend] of backends) {
+    const signature = backend.sign(key.secretKey, input);
+    figures[`crypto.${label}.sign`] = { value: round(opsPerSecond(() => backend.sign(key.secretKey, input), ms), 0), unit: 'ops/s', note: backend.name };
+    figures[`crypto.${label}.verify`] = {
+      value: round(opsPerSecond(() => backend.verify(key.publicKey, input, signature), ms), 0), unit: 'ops/s',
+      note: `${backend.name}, strict (SIG-3), single core`,
+    };
+  }
+  // Raw OpenSSL verify with a prepared KeyObject, without the SIG-3 prechecks: the floor of the node backend.
+  const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(key.publicKey)]);
+  const keyObject = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  const rawSignature = defaultBackend.sign(key.secretKey, input);
+  figures['crypto.openssl_raw.verify'] = {
+    value: round(opsPerSecond(() => nodeVerify(null, input, keyObject, rawSignature), ms), 0), unit: 'ops/s',
+    note: 'crypto.verify on a cached KeyObject, no strict prechecks',
+  };
+  const unsigned: Record<string, unknown> = { ...env };
+  delete unsigned.sig;
+  figures['crypto.canonicalize'] = { value: round(opsPerSecond(() => canonicalize(unsigned), ms), 0), unit: 'ops/s' };
+  figures['crypto.validateEnvelope'] = { value: round(opsPerSecond(() => validateEnvelope(env), ms), 0), unit: 'ops/s' };
+  const ctx = { now: Date.now(), limits: DEFAULT_LIMITS, authenticated: key.did };
+  figures['crypto.checkEnvelope'] = {
+    value: round(opsPerSecond(() => checkEnvelope(env, ctx), ms), 0), unit: 'ops/s',
+    note: `schema + size + sender + signature (${defaultBackend.name}) + skew`,
+  };
+  return { figures };
+}
