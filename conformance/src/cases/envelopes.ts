@@ -1,0 +1,88 @@
+// Envelope validation cases (SPEC sections 5, 6, 9, 11 RTE-1): schema, closed envelopes, UUIDv7 ids,
+// integer headers, exp after ts, type rules, extensions, versions, sender binding, addressing, manifests.
+import { signEnvelope, type Envelope, type UnsignedEnvelope } from '@baton/spec';
+import { check, show } from '../assert.ts';
+import type { CaseContext, TestAgent } from '../context.ts';
+import { expectAlive, manifest, uniqueCapability } from './helpers.ts';
+import type { ConformanceCase } from './types.ts';
+
+/** A message from `a` to `b`, re-signed after `mutate` changes the unsigned envelope (so only the mutation is wrong). */
+function mutated(ctx: CaseContext, a: TestAgent, to: string, mutate: (u: Record<string, unknown>) => void): Envelope {
+  const { sig: _sig, ...unsigned } = ctx.envelope(a, { type: 'message', to, body: { text: 'hi' } });
+  mutate(unsigned as Record<string, unknown>);
+  return signEnvelope(unsigned as UnsignedEnvelope, a.key.secretKey);
+}
+
+/** Case: two agents, a mutated envelope from the first, rejected with `code`; connection stays open. */
+function rejectCase(id: string, requirements: string[], title: string, code: string,
+  build: (ctx: CaseContext, a: TestAgent, b: TestAgent) => unknown): ConformanceCase {
+  return {
+    id, area: 'envelopes', level: 'MUST', requirements, title: `${title}: ${code}`,
+    async run(ctx) {
+      const a = await ctx.agent('sender');
+      const b = await ctx.agent('recipient');
+      await ctx.sendRejected(a, build(ctx, a, b), code);
+      await expectAlive(a, code);
+      check(await b.conn.absent((f) => f.op === 'deliver', 200), 'no deliver of a rejected envelope (ACK-7)', 'the recipient got a deliver frame');
+    },
+  };
+}
+
+export const envelopeCases: ConformanceCase[] = [
+  rejectCase('ENV-001', ['ENV-2', 'VER-4'], 'an envelope with an unknown top-level member (validly signed)', 'INVALID_ENVELOPE',
+    (ctx, a, b) => mutated(ctx, a, b.did, (u) => { u.priority = 1; })),
+  rejectCase('ENV-002', ['ENV-1'], 'an envelope without sig', 'INVALID_ENVELOPE',
+    (ctx, a, b) => { const { sig: _s, ...rest } = ctx.envelope(a, { type: 'message', to: b.did, body: {} }); return rest; }),
+  rejectCase('ENV-003', ['ENV-3'], 'an id that is a UUIDv4, not a UUIDv7', 'INVALID_ENVELOPE',
+    (ctx, a, b) => mutated(ctx, a, b.did, (u) => { u.id = '9b2c4f6e-1d2a-4c3b-8e7f-0a1b2c3d4e5f'; })),
+  rejectCase('ENV-004', ['CAN-2', 'ENV-1'], 'a fractional ts', 'INVALID_ENVELOPE',
+    (ctx, a, b) => mutated(ctx, a, b.did, (u) => { u.ts = (u.ts as number) + 0.5; })),
+  rejectCase('ENV-005', ['ENV-4'], 'exp equal to ts', 'INVALID_ENVELOPE',
+    (ctx, a, b) => mutated(ctx, a, b.did, (u) => { u.exp = u.ts; })),
+  rejectCase('ENV-006', ['TYP-2'], 'a capability-routed request whose body.capability differs from the cap: name', 'INVALID_ENVELOPE',
+    (ctx, a) => ctx.envelope(a, { type: 'request', to: 'cap:conf.one', body: { capability: 'conf.other', input: {} } })),
+  rejectCase('ENV-007', ['TYP-3'], 'a result without parent', 'INVALID_ENVELOPE',
+    (ctx, a, b) => ctx.envelope(a, { type: 'result', to: b.did, body: { status: 'ok', output: {} } })),
+  rejectCase('ENV-008', ['VER-4'], 'an ext member name that is not reverse-DNS', 'INVALID_ENVELOPE',
+    (ctx, a, b) => ctx.envelope(a, { type: 'message', to: b.did, body: {}, ext: { Priority: 1 } })),
+  rejectCase('ENV-009', ['ENV-7'], 'a malformed traceparent', 'INVALID_ENVELOPE',
+    (ctx, a, b) => ctx.envelope(a, { type: 'message', to: b.did, body: {}, traceparent: 'not-a-traceparent' })),
+  rejectCase('ENV-010', ['ENV-6'], 'envelope version 2 on a v1 connection', 'UNSUPPORTED_VERSION',
+    (ctx, a, b) => mutated(ctx, a, b.did, (u) => { u.v = 2; })),
+  rejectCase('ENV-011', ['CON-5', 'RTE-1'], 'an envelope correctly signed by another key than the authenticated one', 'SENDER_MISMATCH',
+    (ctx, _a, b) => ctx.envelope(b, { type: 'message', to: b.did, body: {} })),
+  rejectCase('ENV-012', ['RTE-1', 'SIG-4'], 'a foreign from with a broken signature (sender is checked before signature)', 'SENDER_MISMATCH',
+    (ctx, _a, b) => ({ ...ctx.envelope(b, { type: 'message', to: b.did, body: {} }), sig: 'A'.repeat(86) })),
+  rejectCase('ENV-013', ['RTE-4'], 'a register addressed to an agent instead of the relay', 'INVALID_ENVELOPE',
+    (ctx, a, b) => ctx.envelope(a, { type: 'register', to: b.did, body: { manifests: [] } })),
+  rejectCase('ENV-014', ['RTE-1'], 'a message addressed to cap:', 'INVALID_ENVELOPE',
+    (ctx, a) => ctx.envelope(a, { type: 'message', to: 'cap:conf.some', body: {} })),
+  rejectCase('ENV-015', ['MAN-1', 'TYP-1'], 'a register with two manifests of the same name', 'INVALID_MANIFEST',
+    (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [manifest('conf.dup'), manifest('conf.dup')] } })),
+  rejectCase('ENV-016', ['MAN-1'], 'a register whose input_schema is not a valid JSON Schema', 'INVALID_MANIFEST',
+    (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{ ...manifest('conf.bad'), input_schema: { type: 'no-such-type' } }] } })),
+  {
+    id: 'ENV-017', area: 'envelopes', level: 'MUST', requirements: ['MAN-2', 'ID-3'],
+    title: 'a handle registered by one key is refused to another: HANDLE_TAKEN',
+    async run(ctx) {
+      const a = await ctx.agent('first');
+      const b = await ctx.agent('second');
+      const handle = `conf-${Math.random().toString(36).slice(2, 12)}`;
+      await ctx.sendAccepted(a, ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { handle, manifests: [] } }));
+      await ctx.sendRejected(b, ctx.envelope(b, { type: 'register', to: ctx.relayDid, body: { handle, manifests: [manifest(uniqueCapability('h'))] } }), 'HANDLE_TAKEN');
+    },
+  },
+  {
+    id: 'ENV-018', area: 'envelopes', level: 'MUST', requirements: ['ENV-1', 'TYP-1', 'TYP-5'],
+    title: 'valid register and message envelopes are accepted with their id',
+    async run(ctx) {
+      const a = await ctx.agent('sender');
+      const b = await ctx.agent('recipient');
+      const reg = ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [manifest(uniqueCapability('ok'))] } });
+      const f1 = await ctx.sendAccepted(a, reg);
+      const msg = ctx.envelope(a, { type: 'message', to: b.did, body: { n: 1.5 } });
+      const f2 = await ctx.sendAccepted(a, msg);
+      check(f1.id === reg.id && f2.id === msg.id && f2.duplicate !== true, 'accepted frames carrying each id, not duplicates', `${show(f1)} ${show(f2)}`);
+    },
+  },
+];

@@ -1,0 +1,95 @@
+// Shared steps of conformance cases: "error with this exact code, then closed", "connection still works",
+// unique capability names, malleated signatures.
+import { base64urlDecode, base64urlEncode, ERROR_CODES, isErrorCode } from '@baton/spec';
+import { CaseFailure, check, show } from '../assert.ts';
+import type { CaseContext, TestAgent } from '../context.ts';
+import type { WireConnection } from '../wire/connection.ts';
+
+/**
+ * Waits for an `error` frame with exactly `code`, then for the close. When the registry marks `code` fatal,
+ * the close code must be 1008 with the code as reason (ERR-3); before `welcome` any close satisfies CON-6.
+ */
+export async function expectFatal(conn: WireConnection, code: string): Promise<void> {
+  const f = await conn.expect(`error frame with code ${code}`, (x) => x.op === 'error' || x.op === 'welcome');
+  check(f.op === 'error' && f.code === code, `error frame with code ${code}`, `${String(f.op)} frame ${show(f)}`);
+  const closed = await conn.waitClose(`connection closed after ${code}`);
+  if (isErrorCode(code) && ERROR_CODES[code].fatal) {
+    check(closed.code === 1008 && closed.reason === code, `close 1008 with reason ${code} (ERR-3)`, `close ${closed.code} ${closed.reason}`);
+  }
+}
+
+let refCounter = 0;
+
+/** Proves the connection still works after an error: a `discover` is answered `discovered` (ERR-3). */
+export async function expectAlive(agent: TestAgent, after: string): Promise<void> {
+  const ref = `alive-${++refCounter}`;
+  agent.conn.send({ op: 'discover', ref, query: { capability: 'conformance.none' } });
+  const f = await agent.conn.expect(`connection open after ${after} (discover answered)`, (x) => x.ref === ref || x.op === 'error');
+  if (f.op !== 'discovered') throw new CaseFailure(`discovered frame for ref ${ref} after ${after}`, show(f));
+}
+
+/** Sends `text` on an authenticated connection and expects a non-fatal `error` with `code`, connection open. */
+export async function expectNonFatal(agent: TestAgent, text: string, code: string): Promise<void> {
+  agent.conn.sendText(text);
+  const f = await agent.conn.expect(`error frame with code ${code}`, (x) => x.op === 'error');
+  check(f.code === code, `error frame with code ${code}`, show(f));
+  await expectAlive(agent, code);
+}
+
+/** A capability name unique to this run, so cases do not see each other on a shared relay. */
+export function uniqueCapability(prefix: string): string {
+  return `conf.${prefix}.${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** A minimal valid capability manifest. */
+export function manifest(name: string, tags: string[] = []): Record<string, unknown> {
+  return {
+    name, version: '1.0.0', description: `conformance test capability ${name}`,
+    input_schema: { type: 'object' }, output_schema: { type: 'object' }, timeout_ms: 5000, tags,
+  };
+}
+
+const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+
+/** The same signature with L added to S (SIG-3 b): verifies under a lax verifier, invalid under strict rules. */
+export function malleateSignature(sig: string): string {
+  const bytes = base64urlDecode(sig);
+  let s = 0n;
+  for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(bytes[i] ?? 0);
+  s += L;
+  const out = new Uint8Array(bytes);
+  for (let i = 32; i < 64; i++) {
+    out[i] = Number(s & 0xffn);
+    s >>= 8n;
+  }
+  return base64urlEncode(out);
+}
+
+/** A signature whose R is y = p (not canonical, SIG-3 c), keeping S. */
+export function nonCanonicalR(sig: string): string {
+  const bytes = new Uint8Array(base64urlDecode(sig));
+  bytes[0] = 0xed;
+  bytes.fill(0xff, 1, 31);
+  bytes[31] = 0x7f;
+  return base64urlEncode(bytes);
+}
+
+/**
+ * Closes `agent`'s connection and waits until the relay reports it offline in discovery (it must have
+ * registered `capability`), polling through `observer` every 20 ms up to the context timeout.
+ * @throws CaseFailure when the relay still lists it online after the timeout (DIS-3).
+ */
+export async function disconnectAndWaitOffline(ctx: CaseContext, agent: TestAgent, observer: TestAgent, capability: string): Promise<void> {
+  agent.conn.close();
+  await agent.conn.waitClose(`${agent.conn.label} disconnected`);
+  const deadline = Date.now() + ctx.timeoutMs;
+  for (;;) {
+    const ref = `off-${++refCounter}`;
+    observer.conn.send({ op: 'discover', ref, query: { capability } });
+    const f = await observer.conn.expect(`discovered for ${ref}`, (x) => x.ref === ref);
+    const agents = Array.isArray(f.agents) ? (f.agents as Array<{ agent?: string }>) : [];
+    if (!agents.some((e) => e.agent === agent.did)) return;
+    if (Date.now() > deadline) throw new CaseFailure(`${agent.did} offline in discovery after its connection closed (DIS-3)`, show(f));
+    await observer.conn.absent(() => false, 20);
+  }
+}

@@ -1,0 +1,17 @@
+// All relay-mode cases, in run order (grouped by area).
+import { discoveryCases } from './discovery.ts';
+import { encodingCases } from './encoding.ts';
+import { envelopeCases } from './envelopes.ts';
+import { handshakeCases } from './handshake.ts';
+import { limitCases } from './limits.ts';
+import { receiptCases } from './receipts.ts';
+import { replayCases } from './replay-expiry.ts';
+import { routingCases } from './routing.ts';
+import { signatureCases } from './signatures.ts';
+import type { ConformanceCase } from './types.ts';
+
+/** Every relay-mode case; ids are unique (checked by conformance/test/coverage.test.ts). */
+export const relayCases: readonly ConformanceCase[] = [
+  ...handshakeCases, ...encodingCases, ...envelopeCases, ...signatureCases, ...replayCases,
+  ...limitCases, ...discoveryCases, ...routingCases, ...receiptCases,
+];

@@ -1,0 +1,49 @@
+// The project's relay, started for real (SQLite in a temp dir, real sockets), passes every relay-mode case;
+// the CLI writes report.json, junit.xml and report.html that parse.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRelay, type RunningRelay } from '@baton/relay';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli.ts';
+import { relayCases } from '../src/cases/index.ts';
+
+let relay: RunningRelay;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'baton-conf-'));
+  relay = await startRelay({ port: 0, dataDir: join(dir, 'data'), logLevel: 'silent', durability: 'normal', limits: { handshake_timeout_ms: 600 } });
+});
+
+afterAll(async () => {
+  await relay.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('relay mode against the project relay', () => {
+  it('passes every case and writes parseable reports', async () => {
+    const lines: string[] = [];
+    const reportDir = join(dir, 'report');
+    const code = await main(['relay', '--url', relay.url, '--report-dir', reportDir], (l) => lines.push(l));
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as {
+      ok: boolean; results: Array<{ id: string; status: string; requirements: string[]; frames: unknown[]; level: string; duration_ms: number }>;
+    };
+    const notPassed = report.results.filter((r) => r.status !== 'pass').map((r) => r.id);
+    expect(notPassed, lines.join('\n')).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.results.map((r) => r.id)).toEqual(relayCases.map((c) => c.id));
+    for (const r of report.results) {
+      expect(r.requirements.length).toBeGreaterThan(0);
+      expect(r.frames.length).toBeGreaterThan(0);
+    }
+    const junit = readFileSync(join(reportDir, 'junit.xml'), 'utf8');
+    expect(junit.startsWith('<?xml')).toBe(true);
+    expect(junit.match(/<testcase /g)?.length).toBe(relayCases.length);
+    expect(junit).not.toContain('<failure');
+    const html = readFileSync(join(reportDir, 'report.html'), 'utf8');
+    for (const c of relayCases) expect(html).toContain(`id="${c.id}"`);
+    expect(html).not.toMatch(/<script|<link|src="http/);
+  });
+});
