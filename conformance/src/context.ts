@@ -113,6 +113,10 @@ export class CaseContext {
   async sendRejected(agent: TestAgent, env: unknown, code: string): Promise<ReceivedFrame> {
     const f = await this.send(agent, env, `error ${code}`);
     if (f.op !== 'error' || f.code !== code) throw new CaseFailure(`error frame with code ${code}`, `${String(f.op)} frame ${show(f)}`);
+    // ERR-1, ERR-2: a string message for people, and the envelope id when it could be read.
+    if (typeof f.message !== 'string') throw new CaseFailure('error frame with a string message (ERR-2)', show(f));
+    const id = typeof env === 'object' && env !== null ? (env as { id?: unknown }).id : undefined;
+    if (typeof id === 'string' && f.id !== id) throw new CaseFailure(`error frame carrying id ${id} (RTE-1, ERR-2)`, show(f));
     return f;
   }
 

@@ -11,4 +11,5 @@ export const NOT_TESTABLE_IN_RELAY_MODE: Readonly<Record<string, string>> = {
   'ACK-1': 'durability across a relay crash needs control over the relay process (the project tests it with real SQLite)',
   'CON-8': 'the heartbeat interval (default 30 s) is too long for a suite run; covered by the relay\'s own tests',
   'ADM-1': 'the default policy depends on the bind address, which the suite cannot change over the wire',
+  'ADM-2': 'needs a relay started with an allowlist that excludes the suite\'s keys; the project tests it in relay/test/handshake.test.ts (a --allowlist-mode run is future work)',
 };

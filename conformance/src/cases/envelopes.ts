@@ -29,7 +29,7 @@ function rejectCase(id: string, requirements: string[], title: string, code: str
 }
 
 export const envelopeCases: ConformanceCase[] = [
-  rejectCase('ENV-001', ['ENV-2', 'VER-4'], 'an envelope with an unknown top-level member (validly signed)', 'INVALID_ENVELOPE',
+  rejectCase('ENV-001', ['ENV-2', 'VER-4', 'ACK-7', 'ERR-1', 'ERR-2'], 'an envelope with an unknown top-level member (validly signed)', 'INVALID_ENVELOPE',
     (ctx, a, b) => mutated(ctx, a, b.did, (u) => { u.priority = 1; })),
   rejectCase('ENV-002', ['ENV-1'], 'an envelope without sig', 'INVALID_ENVELOPE',
     (ctx, a, b) => { const { sig: _s, ...rest } = ctx.envelope(a, { type: 'message', to: b.did, body: {} }); return rest; }),
@@ -73,14 +73,16 @@ export const envelopeCases: ConformanceCase[] = [
     },
   },
   {
-    id: 'ENV-018', area: 'envelopes', level: 'MUST', requirements: ['ENV-1', 'TYP-1', 'TYP-5'],
+    id: 'ENV-018', area: 'envelopes', level: 'MUST', requirements: ['ENV-1', 'TYP-1', 'TYP-5', 'CAN-1', 'SIG-1'],
     title: 'valid register and message envelopes are accepted with their id',
     async run(ctx) {
       const a = await ctx.agent('sender');
       const b = await ctx.agent('recipient');
       const reg = ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [manifest(uniqueCapability('ok'))] } });
       const f1 = await ctx.sendAccepted(a, reg);
-      const msg = ctx.envelope(a, { type: 'message', to: b.did, body: { n: 1.5 } });
+      // The relay must canonicalize exactly like RFC 8785 to verify this: unsorted members, escapes, non-ASCII,
+      // a supplementary-plane character and numbers whose ES6 form differs from their source form.
+      const msg = ctx.envelope(a, { type: 'message', to: b.did, body: { z: '\u20ac\n"\\\u{1F600}', a: [1.5, 1e21, 0.000001, -0], n: 1.5 } });
       const f2 = await ctx.sendAccepted(a, msg);
       check(f1.id === reg.id && f2.id === msg.id && f2.duplicate !== true, 'accepted frames carrying each id, not duplicates', `${show(f1)} ${show(f2)}`);
     },

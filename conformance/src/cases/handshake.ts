@@ -1,6 +1,6 @@
 // Handshake cases (SPEC section 8): hello, auth verification in CON-4 order, welcome, pre-auth fatality,
 // handshake timeout. Each hostile peer uses its own key and connection.
-import { base64urlDecode, base64urlEncode, generateKeyPair, signAuth } from '@baton/spec';
+import { base64urlDecode, base64urlEncode, generateKeyPair, isValidDid, signAuth } from '@baton/spec';
 import { check, show } from '../assert.ts';
 import { expectAlive, expectFatal, malleateSignature } from './helpers.ts';
 import type { ConformanceCase } from './types.ts';
@@ -12,13 +12,16 @@ const IDENTITY_SIG = base64urlEncode(Uint8Array.from([1, ...new Array<number>(63
 
 export const handshakeCases: ConformanceCase[] = [
   {
-    id: 'HS-001', area: 'handshake', level: 'MUST', requirements: ['CON-2', 'LIM-1'],
-    title: 'hello arrives first, names the relay, a 32-byte challenge and the limits of /.well-known/baton',
+    id: 'HS-001', area: 'handshake', level: 'MUST', requirements: ['CON-2', 'LIM-1', 'ENC-2', 'ENC-3', 'ID-1', 'VER-1'],
+    title: 'hello arrives first, names the relay (did:key), integer versions and ts, a 32-byte base64url challenge and the limits of /.well-known/baton',
     async run(ctx) {
       const conn = await ctx.connect('agent');
       const hello = await ctx.hello(conn);
       check(hello.relay === ctx.relayDid, `hello.relay = ${ctx.relayDid}`, show(hello.relay));
-      check(hello.versions.includes(1), 'hello.versions includes 1', show(hello.versions));
+      check(isValidDid(hello.relay), 'hello.relay is an Ed25519 did:key (ID-1)', show(hello.relay));
+      check(hello.versions.includes(1) && hello.versions.every((v) => Number.isInteger(v)), 'hello.versions: integers including 1 (VER-1)', show(hello.versions));
+      check(Number.isInteger(hello.ts) && Math.abs(hello.ts - Date.now()) < 3_600_000, 'hello.ts: integer ms since the epoch (ENC-3)', show(hello.ts));
+      check(/^[A-Za-z0-9_-]{43}$/.test(hello.challenge), 'challenge in unpadded base64url (ENC-2)', show(hello.challenge));
       check(base64urlDecode(hello.challenge).length === 32, 'challenge of 32 bytes, base64url', show(hello.challenge));
       check(JSON.stringify(hello.limits) === JSON.stringify(ctx.limits) || Object.entries(ctx.limits).every(([k, v]) => (hello.limits as unknown as Record<string, unknown>)[k] === v),
         `hello.limits = ${show(ctx.limits)}`, show(hello.limits));
