@@ -59,22 +59,11 @@ export function signEnvelope(unsigned: UnsignedEnvelope, secretKey: Uint8Array):
   return { ...body, sig };
 }
 
-/** Fields a caller supplies to `createEnvelope`; `v`, `from`, `id` and `ts` are filled in when absent. */
-export interface EnvelopeFields {
-  type: Envelope['type'];
-  to: string;
-  body: Record<string, unknown>;
-  exp?: number;
-  thread?: string;
-  parent?: string;
-  idempotency_key?: string;
-  traceparent?: string;
-  ext?: Record<string, unknown>;
-  /** Default: a new UUIDv7. */
-  id?: string;
-  /** Default: `Date.now()` (ms). */
-  ts?: number;
-}
+/**
+ * Fields a caller supplies to `createEnvelope` (derived from the generated `Envelope` type): everything but
+ * `v`, `from` and `sig`; `id` (default: a new UUIDv7) and `ts` (default: `Date.now()`, ms) are optional.
+ */
+export type EnvelopeFields = Omit<Envelope, 'v' | 'from' | 'sig' | 'id' | 'ts'> & { id?: string; ts?: number };
 
 /** Builds and signs an envelope from `key` (SPEC section 5): `v` = 1, `from` = key.did. */
 export function createEnvelope(key: KeyPair, fields: EnvelopeFields): Envelope {
