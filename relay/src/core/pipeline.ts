@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import {
   checkEnvelope, parseTarget, validateRegisterBody,
-  type Envelope, type ErrorCode, type Limits, type ReceiptBody, type RequestBody,
+  type Envelope, type ErrorCode, type Limits, type ReceiptBody, type Target,
 } from '@baton/spec';
 import type { BatchWrite, RelayStore } from '../store/store.ts';
 import type { Delivery } from './delivery.ts';
@@ -85,7 +85,8 @@ export class Pipeline {
     }
     const { envelope, digest } = checked.value;
     const reject = (r: Rejection): void => from.sendError(r.code, r.message, { id: envelope.id });
-    const addressing = this.#checkAddressing(envelope);
+    const target = parseTarget(envelope.to);
+    const addressing = this.#checkAddressing(envelope, target);
     if (addressing !== undefined) return reject(addressing);
 
     // RPL-3: deduplicate against the current batch, then the store.
@@ -102,7 +103,7 @@ export class Pipeline {
         else reject({ code: 'DUPLICATE_ID', message: `envelope id ${envelope.id} was already used for different content` });
         return;
       }
-      const item = this.#route(from, envelope, digest);
+      const item = this.#route(from, envelope, digest, target);
       if ('code' in item) return reject(item);
       if (item.recipient !== null) d.router.acquire(item.recipient);
       this.#commit.enqueue(item);
@@ -112,25 +113,27 @@ export class Pipeline {
     }
   }
 
-  /** RTE-4 and TYP-2: addressing rules that need the relay's identity or the target kind. */
-  #checkAddressing(env: Envelope): Rejection | undefined {
-    const target = parseTarget(env.to);
+  /**
+   * RTE-4 and the addressing step of RTE-1: rules that need the relay's identity or the target kind. (TYP-2's
+   * body.capability = cap name is already enforced by `checkEnvelope`.)
+   */
+  #checkAddressing(env: Envelope, target: Target): Rejection | undefined {
     if (env.type === 'register') {
       return env.to === this.#d.relayDid ? undefined
         : { code: 'INVALID_ENVELOPE', message: 'register envelopes must be addressed to the relay did:key (RTE-4)' };
     }
     if (target.kind === 'invalid') return { code: 'INVALID_ENVELOPE', message: `invalid target ${JSON.stringify(env.to)}` };
-    if (target.kind === 'capability') {
-      if (env.type !== 'request') return { code: 'INVALID_ENVELOPE', message: `${env.type} envelopes must be addressed to an agent did:key` };
-      if ((env.body as unknown as RequestBody).capability !== target.name) {
-        return { code: 'INVALID_ENVELOPE', message: 'body.capability must equal the capability named in to (TYP-2)' };
-      }
+    if (target.kind === 'capability' && env.type !== 'request') {
+      return { code: 'INVALID_ENVELOPE', message: `${env.type} envelopes must be addressed to an agent did:key` };
     }
     return undefined;
   }
 
-  /** Type-specific checks and recipient resolution; returns the queue item or the rejection. */
-  #route(from: Replier, env: Envelope, digest: string): QueuedEnvelope | Rejection {
+  /**
+   * Type-specific checks and recipient resolution; returns the queue item or the rejection. `target` has
+   * passed `#checkAddressing`, so it is never `invalid` here.
+   */
+  #route(from: Replier, env: Envelope, digest: string, target: Target): QueuedEnvelope | Rejection {
     const d = this.#d;
     const json = JSON.stringify(env);
     const base = { sender: env.from, id: env.id, digest, envelope: env, json, origin: from, duplicates: [] as Replier[] };
@@ -169,17 +172,14 @@ export class Pipeline {
       };
     }
 
-    const target = parseTarget(env.to);
     let recipient: string;
     if (target.kind === 'agent') {
       if (!d.registry.isKnown(target.did)) return { code: 'UNKNOWN_RECIPIENT', message: `agent ${env.to} is not known to this relay` };
       recipient = target.did;
-    } else if (target.kind === 'capability') {
-      const chosen = d.router.choose(target.name);
-      if (chosen === undefined) return { code: 'NO_PROVIDER', message: `no connected agent provides ${target.name}` };
-      recipient = chosen;
     } else {
-      return { code: 'INVALID_ENVELOPE', message: `invalid target ${JSON.stringify(env.to)}` };
+      const chosen = target.kind === 'capability' ? d.router.choose(target.name) : undefined;
+      if (chosen === undefined) return { code: 'NO_PROVIDER', message: `no connected agent provides ${env.to.slice(4)}` };
+      recipient = chosen;
     }
     return { ...base, recipient, toWrite: () => write({}, recipient) };
   }
