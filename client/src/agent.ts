@@ -316,10 +316,10 @@ export class Agent {
   #onDeliver(raw: unknown): void {
     const intake = admitDelivered(raw, this.did);
     if (!intake.ok) return this.#drop(intake.reason, raw);
-    const { env } = intake;
+    const { env, digest } = intake;
     this.#trace({ kind: 'received', env });
     const duplicate = this.#dedupe.checkAndRemember(env.from, env.id);
-    this.#sendQuietly(createReceipt(this.#key, env));
+    this.#sendQuietly(createReceipt(this.#key, env, digest));
     if (duplicate) {
       this.#trace({ kind: 'duplicate', env });
       return;

@@ -3,11 +3,12 @@
  * envelope may be acted on at all - schema-valid, strictly verified, a deliverable type, and addressed to
  * this agent - before any receipt or handler sees it.
  */
-import { capabilityTarget, validateEnvelope, verifyEnvelope } from '@baton/spec';
+import { capabilityTarget, digestOfSigningInput, envelopeSigningInput, validateEnvelope, verifyEnvelope } from '@baton/spec';
 import type { Envelope } from '@baton/spec';
 
 /** The verdict on one delivered envelope. */
-export type Intake = { ok: true; env: Envelope } | { ok: false; reason: string };
+/** `digest` is the envelope's TYP-4 digest, computed from the same signing input that was verified. */
+export type Intake = { ok: true; env: Envelope; digest: string } | { ok: false; reason: string };
 
 /**
  * Checks a delivered envelope, in order: schema (ENV-1..ENV-4), strict signature (SIG-3/SIG-4), type
@@ -18,18 +19,18 @@ export function admitDelivered(raw: unknown, did: string): Intake {
   const checked = validateEnvelope(raw);
   if (!checked.ok) return { ok: false, reason: `${checked.code}: ${checked.message}` };
   const env = checked.value;
-  let verified = false;
+  let signingInput: Uint8Array;
   try {
-    verified = verifyEnvelope(env);
+    signingInput = envelopeSigningInput(env);
   } catch {
-    verified = false;
+    return { ok: false, reason: 'INVALID_ENVELOPE: holds a value RFC 8785 cannot represent' };
   }
-  if (!verified) return { ok: false, reason: 'BAD_SIGNATURE: signature does not verify' };
+  if (!verifyEnvelope(env, signingInput)) return { ok: false, reason: 'BAD_SIGNATURE: signature does not verify' };
   if (env.type !== 'request' && env.type !== 'result' && env.type !== 'message') {
     return { ok: false, reason: `a ${env.type} envelope is never delivered` };
   }
   const capability = (env.body as { capability?: unknown }).capability;
   const forUs = env.to === did || (env.type === 'request' && typeof capability === 'string' && env.to === capabilityTarget(capability));
   if (!forUs) return { ok: false, reason: `addressed to ${env.to}, not to this agent` };
-  return { ok: true, env };
+  return { ok: true, env, digest: digestOfSigningInput(signingInput) };
 }

@@ -8,13 +8,14 @@ import type { Envelope, KeyPair } from '@baton/spec';
 /**
  * Builds the receipt for `delivered`: type `receipt`, `to` = its `from`, `parent` = its `id`, body
  * `{ for: id, digest: envelopeDigest(delivered) }` (TYP-4), signed with `key`.
+ * @param digest the delivered envelope's digest when already computed (saves a second canonicalization)
  */
-export function createReceipt(key: KeyPair, delivered: Envelope): Envelope {
+export function createReceipt(key: KeyPair, delivered: Envelope, digest: string = envelopeDigest(delivered)): Envelope {
   return createEnvelope(key, {
     type: 'receipt',
     to: delivered.from,
     parent: delivered.id,
-    body: { for: delivered.id, digest: envelopeDigest(delivered) },
+    body: { for: delivered.id, digest },
   });
 }
 
