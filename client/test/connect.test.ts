@@ -1,7 +1,7 @@
 // Integration tests of connect(): the handshake against a real relay and against scripted raw servers.
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { generateKeyPair } from '@baton/spec';
+import { DEFAULT_LIMITS, generateKeyPair } from '@baton/spec';
 import { connect } from '../src/index.ts';
 import { codeOf, quietLogger, startHarness } from './helpers.ts';
 import type { Harness } from './helpers.ts';
@@ -69,7 +69,7 @@ describe('connect', () => {
     const relayKey = generateKeyPair();
     const url = await rawServer((send) => send({
       op: 'hello', versions: [2], relay: relayKey.did, challenge: 'A'.repeat(43), ts: Date.now(),
-      limits: { max_frame_bytes: 131072, max_envelope_bytes: 65536, max_clock_skew_ms: 300000, dedupe_window_ms: 86400000, handshake_timeout_ms: 10000, heartbeat_ms: 30000, max_manifests: 64 },
+      limits: DEFAULT_LIMITS,
     }));
     expect(await codeOf(connect({ url, key: generateKeyPair(), connectTimeoutMs: 2_000 }))).toBe('UNSUPPORTED_VERSION');
   });

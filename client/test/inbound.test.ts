@@ -55,7 +55,8 @@ describe('delivered envelopes', () => {
     agent.onMessage((body) => { messages.push(body); });
     const ws = await relay.socket;
     const sender = generateKeyPair();
-    const deliver = (env: unknown): void => ws.send(JSON.stringify({ op: 'deliver', env }));
+    let seq = 0;
+    const deliver = (env: unknown): void => ws.send(JSON.stringify({ op: 'deliver', seq: ++seq, attempt: 1, env }));
 
     const genuine = createEnvelope(sender, { type: 'message', to: key.did, body: { n: 1 } });
     const forged = { ...createEnvelope(sender, { type: 'message', to: key.did, body: { n: 2 } }), body: { n: 666 } };

@@ -14,7 +14,7 @@ export const outFile = join(here, '..', 'src', 'generated', 'types.ts');
 
 /** Schemas rendered as top-level types, in output order; everything they reference is emitted once. */
 const ROOTS = [
-  'envelope', 'manifest', 'body-register', 'body-request', 'body-result', 'body-receipt', 'body-message',
+  'envelope', 'manifest', 'body-register', 'body-request', 'body-result', 'body-receipt', 'body-message', 'body-notice', 'dlq-entry',
   'limits', 'discovery-query', 'discovery-entry', 'relay-info',
   ...readdirSync(schemaDir).filter((f) => f.startsWith('frame-')).map((f) => f.replace('.schema.json', '')).sort(),
 ];

@@ -23,6 +23,13 @@ export const AUTH_SIGNING_PREFIX = 'baton/v1/auth';
  * - `max_clock_skew_ms` 300,000: allowed |ts - now| (RPL-1).
  * - `dedupe_window_ms` 86,400,000: how long (from, id) is remembered (RPL-3); at least 2x the skew.
  * - `handshake_timeout_ms` 10,000 (CON-7); `heartbeat_ms` 30,000 (CON-8); `max_manifests` 64 (TYP-1).
+ * - `ack_timeout_ms` 30,000: wait for a receipt per delivery attempt (DLV-3); `max_delivery_attempts` 5 (DLV-4).
+ * - `redelivery_backoff_ms` 1,000 and `redelivery_backoff_max_ms` 60,000: backoff base and cap (DLV-4).
+ * - `max_unacked_deliveries` 100: deliveries in flight per recipient (FLW-1).
+ * - `mailbox_max_envelopes` 10,000 and `mailbox_max_age_ms` 604,800,000 (7 days): mailbox bounds (MBX-2, MBX-3).
+ * - `max_unacked_sends` 10,000: a sender's accepted, unsettled envelopes (FLW-3).
+ * - `send_rate_per_key` 1,000/s with `send_burst_per_key` 2,000; `send_rate_per_ip` 5,000/s with
+ *   `send_burst_per_ip` 10,000 (token buckets, FLW-3).
  */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   max_frame_bytes: 131_072,
@@ -32,4 +39,16 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   handshake_timeout_ms: 10_000,
   heartbeat_ms: 30_000,
   max_manifests: 64,
+  ack_timeout_ms: 30_000,
+  max_delivery_attempts: 5,
+  redelivery_backoff_ms: 1_000,
+  redelivery_backoff_max_ms: 60_000,
+  max_unacked_deliveries: 100,
+  mailbox_max_envelopes: 10_000,
+  mailbox_max_age_ms: 604_800_000,
+  max_unacked_sends: 10_000,
+  send_rate_per_key: 1_000,
+  send_burst_per_key: 2_000,
+  send_rate_per_ip: 5_000,
+  send_burst_per_ip: 10_000,
 });

@@ -12,6 +12,8 @@ import type { Clock, Peer } from './types.ts';
 
 /** The parts of a stored envelope delivery needs. */
 export interface Deliverable {
+  /** Relay sequence number (DLV-2). */
+  readonly seq: number;
   readonly sender: string;
   readonly id: string;
   readonly recipient: string;
@@ -21,8 +23,8 @@ export interface Deliverable {
 }
 
 /** Serializes a `deliver` frame around stored envelope JSON (the envelope is sent unchanged). */
-export function deliverFrameText(envelopeJson: string): string {
-  return `{"op":"deliver","env":${envelopeJson}}`;
+export function deliverFrameText(envelopeJson: string, seq: number, attempt: number): string {
+  return `{"op":"deliver","seq":${seq},"attempt":${attempt},"env":${envelopeJson}}`;
 }
 
 /** Serializes a `delivered` frame around stored receipt JSON. */
@@ -62,7 +64,7 @@ export class Delivery {
   onAuthenticated(peer: Peer): void {
     for (const stored of this.#store.pendingFor(peer.agent)) {
       if (stored.recipient === null) continue;
-      this.#send(peer, { sender: stored.sender, id: stored.id, recipient: stored.recipient, json: stored.json, exp: stored.exp });
+      this.#send(peer, { seq: stored.seq, sender: stored.sender, id: stored.id, recipient: stored.recipient, json: stored.json, exp: stored.exp });
     }
     for (const r of this.#store.unforwardedReceipts(peer.agent)) {
       peer.sendText(deliveredFrameText(r.forId, r.receiptJson));
@@ -94,6 +96,6 @@ export class Delivery {
       this.#log.debug({ sender: item.sender, id: item.id }, 'envelope expired before delivery');
       return;
     }
-    peer.sendText(deliverFrameText(item.json));
+    peer.sendText(deliverFrameText(item.json, item.seq, 1));
   }
 }

@@ -22,7 +22,8 @@ export interface Queued {
 
 /** Callbacks run after a batch commits or fails; `items` are in acceptance order. */
 export interface GroupCommitHooks<T extends Queued> {
-  committed(items: readonly T[]): void;
+  /** `seqs[i]` is the relay sequence number the store assigned to `items[i]`. */
+  committed(items: readonly T[], seqs: readonly number[]): void;
   failed(items: readonly T[], error: unknown): void;
 }
 
@@ -76,12 +77,13 @@ export class GroupCommit<T extends Queued> {
     this.#queue = [];
     this.#byKey = new Map();
     this.#handles = new Map();
+    let seqs: number[];
     try {
-      this.#store.commitBatch(items.map((i) => i.toWrite()));
+      seqs = this.#store.commitBatch(items.map((i) => i.toWrite()));
     } catch (error) {
       this.#hooks.failed(items, error);
       return;
     }
-    this.#hooks.committed(items);
+    this.#hooks.committed(items, seqs);
   }
 }

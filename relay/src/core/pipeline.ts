@@ -61,7 +61,7 @@ export class Pipeline {
   constructor(deps: PipelineDeps) {
     this.#d = deps;
     this.#commit = new GroupCommit<QueuedEnvelope>(deps.store, {
-      committed: (items) => this.#committed(items),
+      committed: (items, seqs) => this.#committed(items, seqs),
       failed: (items, error) => this.#failed(items, error),
     });
   }
@@ -184,9 +184,9 @@ export class Pipeline {
     return { ...base, recipient, toWrite: () => write({}, recipient) };
   }
 
-  #committed(items: readonly QueuedEnvelope[]): void {
+  #committed(items: readonly QueuedEnvelope[], seqs: readonly number[]): void {
     const d = this.#d;
-    for (const item of items) {
+    for (const [i, item] of items.entries()) {
       item.origin.sendText(JSON.stringify({ op: 'accepted', id: item.id }));
       for (const dup of item.duplicates) dup.sendText(JSON.stringify({ op: 'accepted', id: item.id, duplicate: true }));
       const env = item.envelope;
@@ -197,7 +197,7 @@ export class Pipeline {
         if (a.wasPending) d.router.release(a.recipient);
         d.delivery.forwardReceipt(a.sender, a.id, item.json);
       } else if (item.recipient !== null) {
-        d.delivery.deliverNew({ sender: env.from, id: env.id, recipient: item.recipient, json: item.json, exp: env.exp ?? null });
+        d.delivery.deliverNew({ seq: seqs[i] ?? 0, sender: env.from, id: env.id, recipient: item.recipient, json: item.json, exp: env.exp ?? null });
       }
     }
   }

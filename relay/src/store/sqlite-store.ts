@@ -133,22 +133,23 @@ export class SqliteStore implements RelayStore {
     return row === undefined ? undefined : toStored(row);
   }
 
-  commitBatch(writes: readonly BatchWrite[]): void {
-    if (writes.length === 0) return;
+  commitBatch(writes: readonly BatchWrite[]): number[] {
+    if (writes.length === 0) return [];
     this.#db.exec('BEGIN IMMEDIATE');
     try {
-      for (const w of writes) this.#write(w);
+      const seqs = writes.map((w) => this.#write(w));
       this.#db.exec('COMMIT');
+      return seqs;
     } catch (err) {
       try { this.#db.exec('ROLLBACK'); } catch { /* the transaction may already be gone */ }
       throw err;
     }
   }
 
-  #write(w: BatchWrite): void {
+  #write(w: BatchWrite): number {
     // Envelopes that are never delivered (register, receipt) are stored as already done.
     const insert = w.recipient === null ? this.#st('insertDone') : this.#st('insertEnvelope');
-    insert.run(w.sender, w.id, w.type, w.to, w.recipient, w.digest, w.json, w.acceptedAt, w.exp);
+    const seq = Number(insert.run(w.sender, w.id, w.type, w.to, w.recipient, w.digest, w.json, w.acceptedAt, w.exp).lastInsertRowid);
     if (w.register !== undefined) {
       this.#st('register').run(w.sender, w.acceptedAt, w.register.handle, w.json, w.acceptedAt);
       if (w.register.handle !== null) this.#st('bindHandle').run(w.register.handle, w.sender);
@@ -157,6 +158,7 @@ export class SqliteStore implements RelayStore {
       this.#st('markDelivered').run(w.acceptedAt, w.receipt.forSender, w.receipt.forId);
       this.#st('insertReceipt').run(w.receipt.forSender, w.receipt.forId, w.json, w.receipt.forwarded ? 1 : 0);
     }
+    return seq;
   }
 
   pendingFor(recipient: string): StoredEnvelope[] {

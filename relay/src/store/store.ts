@@ -74,8 +74,11 @@ export interface RelayStore {
   handleOwner(handle: string): string | undefined;
   /** The stored envelope (`sender`, `id`), if any (RPL-3 dedupe, ACK-3 receipt checks). */
   findEnvelope(sender: string, id: string): StoredEnvelope | undefined;
-  /** Writes all envelopes of one tick in ONE transaction (group commit). Throws if the transaction fails. */
-  commitBatch(writes: readonly BatchWrite[]): void;
+  /**
+   * Writes all envelopes of one tick in ONE transaction (group commit) and returns the relay sequence number
+   * assigned to each write, in order. Throws if the transaction fails.
+   */
+  commitBatch(writes: readonly BatchWrite[]): number[];
   /** Envelopes awaiting a receipt from `recipient`, in acceptance order. */
   pendingFor(recipient: string): StoredEnvelope[];
   /** Number of pending envelopes per recipient (router state after a restart). */

@@ -45,6 +45,15 @@ export const ERROR_CODES = {
   TIMEOUT: { summary: 'A client-side wait (request, connection) ran past its limit.', fatal: false },
   ABORTED: { summary: 'The caller aborted the operation through its AbortSignal.', fatal: false },
   CONNECTION_CLOSED: { summary: 'The connection closed before the operation completed.', fatal: false },
+  RATE_LIMITED: { summary: 'The sender exceeded its send rate or its unsettled-envelope limit (per key or per IP); retry after retry_after_ms.', fatal: false },
+  MAILBOX_FULL: { summary: 'The recipient mailbox already holds mailbox_max_envelopes pending envelopes; the envelope was not accepted.', fatal: false },
+  MAX_ATTEMPTS_EXCEEDED: { summary: 'The envelope was delivered max_delivery_attempts times without a receipt and was dead-lettered.', fatal: false },
+  MAILBOX_EXPIRED: { summary: 'The envelope waited in a mailbox longer than mailbox_max_age_ms and was dead-lettered.', fatal: false },
+  BUSY: { summary: 'The recipient cannot take the envelope now; the relay retries later (the only retryable rejection code).', fatal: false },
+  UNKNOWN_DELIVERY: { summary: 'A reject or working frame names no delivery in flight to this agent.', fatal: false },
+  UNAUTHORIZED: { summary: 'An HTTP request carries no valid Baton signature or operator token (HTTP 401).', fatal: false },
+  FORBIDDEN: { summary: 'The authenticated caller may not see or change this resource (HTTP 403).', fatal: false },
+  NOT_FOUND: { summary: 'The HTTP resource does not exist (HTTP 404).', fatal: false },
   INTERNAL_ERROR: { summary: 'The relay failed unexpectedly; the envelope was not accepted and may be resent.', fatal: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -4,7 +4,7 @@
  */
 import type {
   AcceptedFrame, AuthFrame, DeliverFrame, DeliveredFrame, DiscoverFrame, DiscoveredFrame, ErrorFrame, HelloFrame,
-  SendFrame, WelcomeFrame,
+  RejectFrame, SendFrame, WelcomeFrame, WorkingFrame,
 } from '../generated/types.ts';
 import { parseJson } from '../json/parse-json.ts';
 import { isBatonError } from '../errors/baton-error.ts';
@@ -12,7 +12,7 @@ import { describeSchemaErrors, protocolValidator, type ProtocolSchemaName } from
 import type { CheckResult } from '../envelope/check.ts';
 
 /** Frames an agent sends to the relay. */
-export type ClientFrame = AuthFrame | SendFrame | DiscoverFrame;
+export type ClientFrame = AuthFrame | SendFrame | DiscoverFrame | RejectFrame | WorkingFrame;
 /** Frames the relay sends to an agent. */
 export type RelayFrame = HelloFrame | WelcomeFrame | AcceptedFrame | DeliverFrame | DeliveredFrame | DiscoveredFrame | ErrorFrame;
 /** Any protocol v1 frame, discriminated on `op`. */
@@ -22,7 +22,8 @@ export type FrameOp = Frame['op'];
 
 /** Every `op` of protocol v1. */
 export const FRAME_OPS: readonly FrameOp[] = [
-  'hello', 'auth', 'welcome', 'send', 'accepted', 'deliver', 'delivered', 'discover', 'discovered', 'error',
+  'hello', 'auth', 'welcome', 'send', 'accepted', 'deliver', 'delivered', 'discover', 'discovered', 'error', 'reject',
+  'working',
 ];
 
 const OPS = new Set<string>(FRAME_OPS);

@@ -10,7 +10,7 @@ import type { ErrorCode } from '../errors/registry.ts';
 export interface Envelope {
   v: number;
   id: string;
-  type: "register" | "request" | "result" | "receipt" | "message";
+  type: "register" | "request" | "result" | "receipt" | "message" | "notice";
   /**
    * did:key of an Ed25519 public key (ID-1)
    */
@@ -104,6 +104,79 @@ export interface ReceiptBody {
 
 export type MessageBody = Record<string, unknown>;
 
+/**
+ * Body of a notice envelope: a relay-signed statement about an envelope the recipient sent (SPEC DLV-6).
+ */
+export interface NoticeBody {
+  /**
+   * what happened to the envelope
+   */
+  event: "dead-lettered";
+  /**
+   * id of the envelope the notice is about (sent by the notice's recipient)
+   */
+  for: string;
+  /**
+   * the `to` of that envelope
+   */
+  to: string;
+  /**
+   * registry code: MAX_ATTEMPTS_EXCEEDED, EXPIRED, MAILBOX_EXPIRED, or the recipient's rejection code
+   */
+  reason: string;
+  /**
+   * deliver frames sent for the envelope
+   */
+  attempts: number;
+  last_error?: {
+    code: string;
+    message: string;
+  };
+  /**
+   * dead-letter queue entry id (the envelope's relay sequence number)
+   */
+  entry: number;
+}
+
+/**
+ * One dead-letter queue entry as served by GET /v1/dlq and GET /v1/dlq/{entry} (SPEC DLQ-2).
+ */
+export interface DeadLetterEntry {
+  /**
+   * the envelope's relay sequence number
+   */
+  entry: number;
+  /**
+   * did:key of an Ed25519 public key (ID-1)
+   */
+  sender: string;
+  id: string;
+  type: string;
+  to: string;
+  /**
+   * the agent last chosen to receive it
+   */
+  recipient: string | null;
+  reason: string;
+  attempts: number;
+  last_error?: {
+    code: string;
+    message: string;
+  };
+  /**
+   * ms since the Unix epoch
+   */
+  accepted_at: number;
+  /**
+   * ms since the Unix epoch
+   */
+  dead_lettered_at: number;
+  /**
+   * the envelope exactly as accepted (only in GET /v1/dlq/{entry})
+   */
+  envelope?: {};
+}
+
 export interface Limits {
   /**
    * bytes
@@ -133,6 +206,54 @@ export interface Limits {
    * count
    */
   max_manifests: number;
+  /**
+   * ms
+   */
+  ack_timeout_ms: number;
+  /**
+   * count
+   */
+  max_delivery_attempts: number;
+  /**
+   * ms
+   */
+  redelivery_backoff_ms: number;
+  /**
+   * ms
+   */
+  redelivery_backoff_max_ms: number;
+  /**
+   * count
+   */
+  max_unacked_deliveries: number;
+  /**
+   * count
+   */
+  mailbox_max_envelopes: number;
+  /**
+   * ms
+   */
+  mailbox_max_age_ms: number;
+  /**
+   * count
+   */
+  max_unacked_sends: number;
+  /**
+   * envelopes per second
+   */
+  send_rate_per_key: number;
+  /**
+   * envelopes
+   */
+  send_burst_per_key: number;
+  /**
+   * envelopes per second
+   */
+  send_rate_per_ip: number;
+  /**
+   * envelopes
+   */
+  send_burst_per_ip: number;
 }
 
 export interface DiscoveryQuery {
@@ -202,6 +323,14 @@ export interface DeliverFrame {
    * an Envelope, verified by the recipient
    */
   env: Envelope;
+  /**
+   * relay sequence number of the envelope (acceptance order, DLV-2)
+   */
+  seq: number;
+  /**
+   * delivery attempt number, 1 for the first (DLV-3)
+   */
+  attempt: number;
 }
 
 export interface DeliveredFrame {
@@ -258,6 +387,20 @@ export interface HelloFrame {
   limits: Limits;
 }
 
+/**
+ * Sent by a recipient instead of a receipt: it refuses a delivered envelope (SPEC DLV-4).
+ */
+export interface RejectFrame {
+  op: "reject";
+  /**
+   * did:key of an Ed25519 public key (ID-1)
+   */
+  sender: string;
+  id: string;
+  code: string;
+  message?: string;
+}
+
 export interface SendFrame {
   op: "send";
   /**
@@ -278,4 +421,16 @@ export interface WelcomeFrame {
    */
   relay: string;
   session: string;
+}
+
+/**
+ * Sent by a recipient that holds a delivery without a receipt yet: restarts its ack timeout (SPEC DLV-5).
+ */
+export interface WorkingFrame {
+  op: "working";
+  /**
+   * did:key of an Ed25519 public key (ID-1)
+   */
+  sender: string;
+  id: string;
 }

@@ -10,6 +10,8 @@ import bodyRequest from '../../schemas/body-request.schema.json' with { type: 'j
 import bodyResult from '../../schemas/body-result.schema.json' with { type: 'json' };
 import bodyReceipt from '../../schemas/body-receipt.schema.json' with { type: 'json' };
 import bodyMessage from '../../schemas/body-message.schema.json' with { type: 'json' };
+import bodyNotice from '../../schemas/body-notice.schema.json' with { type: 'json' };
+import dlqEntry from '../../schemas/dlq-entry.schema.json' with { type: 'json' };
 import envelope from '../../schemas/envelope.schema.json' with { type: 'json' };
 import limits from '../../schemas/limits.schema.json' with { type: 'json' };
 import discoveryQuery from '../../schemas/discovery-query.schema.json' with { type: 'json' };
@@ -25,15 +27,18 @@ import frameDelivered from '../../schemas/frame-delivered.schema.json' with { ty
 import frameDiscover from '../../schemas/frame-discover.schema.json' with { type: 'json' };
 import frameDiscovered from '../../schemas/frame-discovered.schema.json' with { type: 'json' };
 import frameError from '../../schemas/frame-error.schema.json' with { type: 'json' };
+import frameReject from '../../schemas/frame-reject.schema.json' with { type: 'json' };
+import frameWorking from '../../schemas/frame-working.schema.json' with { type: 'json' };
 
 /** Every protocol schema, keyed by file name without `.schema.json`. */
 export const PROTOCOL_SCHEMAS = {
   common, manifest, 'body-register': bodyRegister, 'body-request': bodyRequest, 'body-result': bodyResult,
-  'body-receipt': bodyReceipt, 'body-message': bodyMessage, envelope, limits, 'discovery-query': discoveryQuery,
+  'body-receipt': bodyReceipt, 'body-message': bodyMessage, 'body-notice': bodyNotice, 'dlq-entry': dlqEntry, envelope, limits, 'discovery-query': discoveryQuery,
   'discovery-entry': discoveryEntry, 'relay-info': relayInfo, 'frame-hello': frameHello, 'frame-auth': frameAuth,
   'frame-welcome': frameWelcome, 'frame-send': frameSend, 'frame-accepted': frameAccepted,
   'frame-deliver': frameDeliver, 'frame-delivered': frameDelivered, 'frame-discover': frameDiscover,
-  'frame-discovered': frameDiscovered, 'frame-error': frameError,
+  'frame-discovered': frameDiscovered, 'frame-error': frameError, 'frame-reject': frameReject,
+  'frame-working': frameWorking,
 } as const;
 
 /** Name of a protocol schema. */
