@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import {
   DEFAULT_LIMITS, base64urlDecode, base64urlEncode, canonicalize, createEnvelope, digestOfSigningInput,
   envelopeSigningInput, keyPairFromSecret, signEnvelope, toHex, authSigningInput, signAuth, withoutSignature,
+  httpAuthSigningInput, signHttpRequest,
   type Envelope, type HelloFrame, type KeyPair, type UnsignedEnvelope,
 } from '../src/index.ts';
 import { GROUP_ORDER } from '../src/crypto/backend.ts';
@@ -115,6 +116,21 @@ write('handshake.json', {
   ],
 });
 
+const httpRequest = { method: 'GET', path: '/v1/dlq?limit=10', relay: relay.did, ts: NOW };
+write('http-auth.json', {
+  description: 'Signed HTTP request vectors (SPEC HTA-1, HTA-2). signing_input_hex is "baton/v1/http" || 0x00 || JCS({agent, method, path, relay, ts, v}); header is the Authorization value. Verify each case at now = ts with max_clock_skew_ms 300000.',
+  keys: { alice: keyJson(alice), relay: keyJson(relay) },
+  request: httpRequest,
+  signing_input_hex: toHex(httpAuthSigningInput({ agent: alice.did, ...httpRequest, v: 1 })),
+  header: signHttpRequest(alice, httpRequest),
+  cases: [
+    { name: 'valid', method: 'GET', path: '/v1/dlq?limit=10', relay: relay.did, valid: true },
+    { name: 'other-path', note: 'the query string is signed', method: 'GET', path: '/v1/dlq?limit=11', relay: relay.did, valid: false },
+    { name: 'other-method', method: 'DELETE', path: '/v1/dlq?limit=10', relay: relay.did, valid: false },
+    { name: 'other-relay', note: 'replayed against another relay', method: 'GET', path: '/v1/dlq?limit=10', relay: bob.did, valid: false },
+  ],
+});
+
 // Strict verification (SIG-3), built from RFC 8032 section 7.1 TEST 1 (empty message).
 const rfcPub = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
 const rfcSig = 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
@@ -160,4 +176,4 @@ write('did-key.json', {
     { name: 'small-order-key', did: publicKeyToDidUnchecked(fromHex(SMALL_ORDER[0]!)), code: 'INVALID_IDENTITY' },
   ],
 });
-console.log('wrote envelopes.json, handshake.json, signatures-strict.json, did-key.json');
+console.log('wrote envelopes.json, handshake.json, http-auth.json, signatures-strict.json, did-key.json');

@@ -16,6 +16,9 @@ export const ENVELOPE_SIGNING_PREFIX = 'baton/v1/envelope';
 /** ASCII prefix of the handshake signing input, followed by one 0x00 byte (SPEC CON-3). */
 export const AUTH_SIGNING_PREFIX = 'baton/v1/auth';
 
+/** ASCII prefix of the signed HTTP request input, followed by one 0x00 byte (SPEC HTA-1). */
+export const HTTP_SIGNING_PREFIX = 'baton/v1/http';
+
 /**
  * Default limits (SPEC LIM-1). Sizes in bytes, durations in ms.
  * - `max_frame_bytes` 131,072: larger WebSocket messages close the connection (1009, ERR-4).

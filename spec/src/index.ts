@@ -5,7 +5,7 @@
  * See spec/SPEC.md for the normative text.
  */
 export * from './generated/types.ts';
-export { PROTOCOL_VERSION, SUPPORTED_VERSIONS, DEFAULT_LIMITS, ENVELOPE_SIGNING_PREFIX, AUTH_SIGNING_PREFIX } from './constants.ts';
+export { PROTOCOL_VERSION, SUPPORTED_VERSIONS, DEFAULT_LIMITS, ENVELOPE_SIGNING_PREFIX, AUTH_SIGNING_PREFIX, HTTP_SIGNING_PREFIX } from './constants.ts';
 export { ERROR_CODES, isErrorCode, type ErrorCode, type ErrorCodeInfo } from './errors/registry.ts';
 export { BatonError, isBatonError } from './errors/baton-error.ts';
 export { base64urlEncode, base64urlDecode, toHex, fromHex, utf8 } from './encoding/bytes.ts';
@@ -23,6 +23,9 @@ export {
 export { validateEnvelope, checkEnvelope, type CheckResult, type CheckedEnvelope, type EnvelopeCheckContext } from './envelope/check.ts';
 export { validateFrame, parseFrame, FRAME_OPS, type Frame, type ClientFrame, type RelayFrame, type FrameOp } from './frames/frames.ts';
 export { authSigningInput, signAuth, verifyAuth, type AuthPayload } from './frames/handshake.ts';
+export {
+  httpAuthSigningInput, signHttpRequest, verifyHttpRequest, type HttpAuthPayload, type HttpRequestFacts,
+} from './frames/http-auth.ts';
 export { validateRegisterBody, capabilityTarget, parseTarget, type Target } from './manifest/register.ts';
 export { checkJsonSchema, validateAgainstSchema } from './schema/user-schemas.ts';
 export { PROTOCOL_SCHEMAS, type ProtocolSchemaName } from './schema/protocol-validators.ts';

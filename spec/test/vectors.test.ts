@@ -7,7 +7,7 @@ import {
   base64urlDecode, canonicalize, checkEnvelope, didToPublicKey, envelopeSigningInput, fromHex, isBatonError,
   nobleBackend, parseFrame, parseJson, publicKeyToDid, setDefaultBackend, getDefaultBackend, signEnvelope,
   toHex, verifyAuth, verifySignature, withoutSignature, digestOfSigningInput, keyPairFromSecret, signAuth,
-  authSigningInput, type Envelope, type Ed25519Backend, type AuthFrame, type HelloFrame,
+  authSigningInput, httpAuthSigningInput, signHttpRequest, verifyHttpRequest, type Envelope, type Ed25519Backend, type AuthFrame, type HelloFrame,
 } from '@baton/spec';
 import { nodeBackend } from '@baton/spec/node';
 import rfc8032 from '../vectors/rfc8032.json' with { type: 'json' };
@@ -17,6 +17,7 @@ import didKey from '../vectors/did-key.json' with { type: 'json' };
 import envelopes from '../vectors/envelopes.json' with { type: 'json' };
 import handshake from '../vectors/handshake.json' with { type: 'json' };
 import frames from '../vectors/frames.json' with { type: 'json' };
+import httpAuth from '../vectors/http-auth.json' with { type: 'json' };
 
 const backends: Ed25519Backend[] = [nobleBackend];
 if (nodeBackend !== undefined) backends.push(nodeBackend);
@@ -95,6 +96,21 @@ describe.each(backends)('backend $name', (backend) => {
     expect(signAuth(agent, hello, auth.ts)).toEqual(auth);
     expect(verifyAuth(auth, hello.challenge, hello.relay)).toBe(true);
     for (const bad of handshake.invalid) expect(verifyAuth(bad.auth as AuthFrame, bad.challenge, bad.relay), bad.name).toBe(false);
+  });
+
+  it('signs and verifies the signed HTTP request vectors (HTA-1, HTA-2)', () => {
+    setDefaultBackend(backend);
+    const agent = keyPairFromSecret(fromHex(httpAuth.keys.alice.secret_key_hex));
+    const r = httpAuth.request;
+    expect(toHex(httpAuthSigningInput({ agent: agent.did, ...r, v: 1 }))).toBe(httpAuth.signing_input_hex);
+    expect(signHttpRequest(agent, r)).toBe(httpAuth.header);
+    for (const c of httpAuth.cases) {
+      const checked = verifyHttpRequest(httpAuth.header, { method: c.method, path: c.path, relay: c.relay, now: r.ts, maxClockSkewMs: 300_000 });
+      expect(checked.ok ? checked.value.agent : checked.code, c.name).toBe(c.valid ? agent.did : 'UNAUTHORIZED');
+    }
+    const late = verifyHttpRequest(httpAuth.header, { ...r, now: r.ts + 300_001, maxClockSkewMs: 300_000 });
+    expect(late.ok ? 'ok' : late.code).toBe('UNAUTHORIZED');
+    expect(verifyHttpRequest('Bearer x', { ...r, now: r.ts, maxClockSkewMs: 300_000 }).ok).toBe(false);
   });
 });
 
