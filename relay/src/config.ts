@@ -1,10 +1,13 @@
 /**
- * Relay options from command-line arguments and environment variables, for `baton relay`.
+ * Relay configuration: options from command-line arguments and environment variables for `baton relay`,
+ * and the startup checks of limits and relay-only settings that {@link startRelay} also applies.
  *
  * Flags (environment fallback): `--port N` (BATON_PORT), `--host H` (BATON_HOST), `--data DIR` (BATON_DATA),
  * `--admission open|allowlist` (BATON_ADMISSION), `--allow did,did`, `--allowlist FILE` (one did per line,
- * `#` comments), `--durability fsync|normal` (BATON_DURABILITY), `--log-level L` (BATON_LOG_LEVEL), and one
- * flag per limit of SPEC LIM-1, e.g. `--max-frame-bytes N` (BATON_MAX_FRAME_BYTES; the `ws` maxPayload).
+ * `#` comments), `--durability fsync|normal` (BATON_DURABILITY), `--log-level L` (BATON_LOG_LEVEL),
+ * `--operator-token T` (BATON_OPERATOR_TOKEN; operator access to `/v1/dlq`, HTA-3; never logged),
+ * `--delivery-high-water-bytes N` (BATON_DELIVERY_HIGH_WATER_BYTES; FLW-2), and one flag per limit of SPEC
+ * LIM-1, e.g. `--max-frame-bytes N` (BATON_MAX_FRAME_BYTES; the `ws` maxPayload) or `--ack-timeout-ms N`.
  * Defaults: port 8787, host 127.0.0.1, data `.baton`.
  */
 import { readFileSync } from 'node:fs';
@@ -16,16 +19,72 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** `--max-frame-bytes` for `max_frame_bytes`, and so on for every limit. */
-const LIMIT_FLAGS = new Map((Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]).map((name) => [`--${name.replaceAll('_', '-')}`, name]));
+const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
 
-const FLAGS = new Set(['--port', '--host', '--data', '--admission', '--allow', '--allowlist', '--durability', '--log-level', ...LIMIT_FLAGS.keys()]);
+/** `--max-frame-bytes` for `max_frame_bytes`, and so on for every limit. */
+const LIMIT_FLAGS = new Map(LIMIT_NAMES.map((name) => [`--${name.replaceAll('_', '-')}`, name]));
+
+/** Limits that may be 0: a zero backoff retries at once (DLV-4). Every other limit is at least 1. */
+const ZERO_ALLOWED: ReadonlySet<keyof Limits> = new Set(['redelivery_backoff_ms', 'redelivery_backoff_max_ms']);
+
+/** Shortest accepted operator token: it guards every DLQ entry, so it must not be guessable. */
+export const MIN_OPERATOR_TOKEN_LENGTH = 16;
+
+const OPTION_FLAGS = ['--port', '--host', '--data', '--admission', '--allow', '--allowlist', '--durability', '--log-level',
+  '--operator-token', '--delivery-high-water-bytes'];
+const FLAGS = new Set([...OPTION_FLAGS, ...LIMIT_FLAGS.keys()]);
+
+function wrapUsage(head: string, items: readonly string[], width = 108): string {
+  const lines = [head];
+  for (const item of items) {
+    const line = lines.at(-1) ?? '';
+    if (line.length + item.length + 1 > width) lines.push(`${' '.repeat(12)}${item}`);
+    else lines[lines.length - 1] = `${line} ${item}`;
+  }
+  return lines.join('\n');
+}
 
 /** Usage text of `baton relay`. */
-export const RELAY_USAGE = `baton relay [--port N] [--host H] [--data DIR] [--admission open|allowlist]
-            [--allow did,did] [--allowlist FILE] [--durability fsync|normal] [--log-level LEVEL]
-            [--max-frame-bytes N] [--max-envelope-bytes N] [--max-clock-skew-ms N] [--dedupe-window-ms N]
-            [--handshake-timeout-ms N] [--heartbeat-ms N] [--max-manifests N]`;
+export const RELAY_USAGE = wrapUsage('baton relay', [
+  '[--port N]', '[--host H]', '[--data DIR]', '[--admission open|allowlist]', '[--allow did,did]', '[--allowlist FILE]',
+  '[--durability fsync|normal]', '[--log-level LEVEL]', '[--operator-token TOKEN]', '[--delivery-high-water-bytes N]',
+  ...[...LIMIT_FLAGS.keys()].map((flag) => `[${flag} N]`),
+]);
+
+/** The smallest value a limit may take on this relay (at least the schema minimum; 0 only for backoffs). */
+export function limitMinimum(name: keyof Limits): number {
+  return ZERO_ALLOWED.has(name) ? 0 : 1;
+}
+
+/**
+ * Checks a complete limits object before the relay starts (LIM-1): no unknown names, every value a safe
+ * integer at or above {@link limitMinimum}, and the relations between limits.
+ * @returns the first problem as a sentence naming the limit (and the SPEC requirement), or undefined when fine.
+ */
+export function checkLimits(limits: object): string | undefined {
+  const values = limits as Readonly<Record<string, unknown>>;
+  for (const name of Object.keys(values)) if (!Object.hasOwn(DEFAULT_LIMITS, name)) return `unknown limit ${name}`;
+  for (const name of LIMIT_NAMES) {
+    const value = values[name];
+    if (!Number.isSafeInteger(value) || (value as number) < limitMinimum(name)) {
+      return `${name} must be an integer >= ${limitMinimum(name)}, got ${String(value)}`;
+    }
+  }
+  const l = limits as unknown as Limits;
+  if (l.dedupe_window_ms < 2 * l.max_clock_skew_ms) return 'dedupe_window_ms must be at least twice max_clock_skew_ms (SPEC RPL-3)';
+  if (l.max_envelope_bytes + 1024 > l.max_frame_bytes) {
+    return 'max_frame_bytes must exceed max_envelope_bytes by at least 1024 bytes for the frame wrapper';
+  }
+  if (l.redelivery_backoff_ms > l.redelivery_backoff_max_ms) return 'redelivery_backoff_ms must not exceed redelivery_backoff_max_ms (SPEC DLV-4)';
+  return undefined;
+}
+
+/** Checks an operator token (HTA-3). The message never contains the token. @returns the problem, or undefined. */
+export function checkOperatorToken(token: string): string | undefined {
+  if (token.length < MIN_OPERATOR_TOKEN_LENGTH) return `the operator token must have at least ${MIN_OPERATOR_TOKEN_LENGTH} characters`;
+  if (!/^[\x21-\x7e]+$/.test(token)) return 'the operator token must be printable ASCII without spaces';
+  return undefined;
+}
 
 function readFlags(args: readonly string[]): Map<string, string[]> {
   const flags = new Map<string, string[]>();
@@ -49,9 +108,28 @@ function parseDids(values: readonly string[], source: string): string[] {
   return dids;
 }
 
+function parseCount(flag: string, value: string, minimum: number): number {
+  if (!/^[0-9]{1,15}$/.test(value) || Number(value) < minimum) {
+    throw new UsageError(`${flag} must be a ${minimum === 0 ? 'non-negative' : 'positive'} integer, got ${value}`);
+  }
+  return Number(value);
+}
+
+function parseLimits(last: (flag: string, envName?: string) => string | undefined): Partial<Limits> | undefined {
+  const limits: Partial<Limits> = {};
+  for (const [flag, name] of LIMIT_FLAGS) {
+    const value = last(flag, `BATON_${name.toUpperCase()}`);
+    if (value !== undefined) limits[name] = parseCount(flag, value, limitMinimum(name));
+  }
+  if (Object.keys(limits).length === 0) return undefined;
+  const problem = checkLimits({ ...DEFAULT_LIMITS, ...limits });
+  if (problem !== undefined) throw new UsageError(problem);
+  return limits;
+}
+
 /**
  * Builds relay options from `args` (after the `relay` command word) and `env`.
- * @throws UsageError on unknown flags or bad values.
+ * @throws UsageError on unknown flags or bad values, including limits that contradict each other.
  */
 export function parseRelayArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): RelayOptions {
   const flags = readFlags(args);
@@ -95,13 +173,15 @@ export function parseRelayArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   }
   const level = last('--log-level', 'BATON_LOG_LEVEL');
   if (level !== undefined) options.logLevel = level;
-  const limits: Partial<Limits> = {};
-  for (const [flag, name] of LIMIT_FLAGS) {
-    const value = last(flag, `BATON_${name.toUpperCase()}`);
-    if (value === undefined) continue;
-    if (!/^[0-9]{1,15}$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive integer, got ${value}`);
-    limits[name] = Number(value);
+  const token = last('--operator-token', 'BATON_OPERATOR_TOKEN');
+  if (token !== undefined) {
+    const problem = checkOperatorToken(token);
+    if (problem !== undefined) throw new UsageError(`--operator-token: ${problem}`);
+    options.operatorToken = token;
   }
-  if (Object.keys(limits).length > 0) options.limits = limits;
+  const highWater = last('--delivery-high-water-bytes', 'BATON_DELIVERY_HIGH_WATER_BYTES');
+  if (highWater !== undefined) options.deliveryHighWaterBytes = parseCount('--delivery-high-water-bytes', highWater, 1);
+  const limits = parseLimits(last);
+  if (limits !== undefined) options.limits = limits;
   return options;
 }

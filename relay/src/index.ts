@@ -1,13 +1,15 @@
 /**
  * Public entry of @baton/relay: {@link startRelay} starts a Baton relay (SPEC.md, protocol v1) with an
  * embedded SQLite store, a WebSocket endpoint at `/v1/ws` and the HTTP endpoints `/.well-known/baton`,
- * `/v1/agents` and `/v1/health`.
+ * `/v1/agents`, `/v1/dlq` (the dead-letter queue, signed requests or an operator token) and `/v1/health`.
  */
 import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, type Limits } from '@baton/spec';
 import { listenNode } from './adapter/node-server.ts';
+import type { DeadLetterApi } from './core/dead-letter-api.ts';
 import { RelayCore } from './core/relay-core.ts';
 import { systemClock, type Admission, type Clock } from './core/types.ts';
+import { checkLimits, checkOperatorToken } from './config.ts';
 import { createApp } from './http/routes.ts';
 import { createLogger } from './logger.ts';
 import { loadOrCreateRelayKey } from './relay-key.ts';
@@ -39,6 +41,19 @@ export interface RelayOptions {
   clock?: Clock;
   /** pino level. @default 'info' */
   logLevel?: string;
+  /**
+   * Operator token for `/v1/dlq` (`Authorization: Bearer <token>`, SPEC HTA-3): sees and changes every
+   * sender's entries. At least 16 printable ASCII characters; never logged. Absent = operator access off.
+   */
+  operatorToken?: string;
+  /**
+   * Slow-consumer high-water mark (SPEC FLW-2), bytes: no new `deliver` is written to a connection whose
+   * WebSocket buffer holds more; delivery resumes below half of it. Relay configuration, not a protocol limit.
+   * @default 1_048_576 (1 MiB, applied by the core)
+   */
+  deliveryHighWaterBytes?: number;
+  /** Uniform random numbers in [0, 1) for the redelivery jitter (SPEC DLV-4); tests pin it. @default Math.random */
+  random?: () => number;
 }
 
 /** A started relay. */
@@ -52,6 +67,8 @@ export interface RunningRelay {
   did: string;
   /** Absolute data directory. */
   dataDir: string;
+  /** The dead-letter queue (SPEC DLQ-1..DLQ-4), unauthenticated: for embedders and tests. */
+  dlq: DeadLetterApi;
   /** Commits queued envelopes, closes all connections, the server and the store. */
   close(): Promise<void>;
 }
@@ -67,11 +84,23 @@ function urlHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
+/** Checks the options that are relay configuration, not protocol limits. @returns the problem, or undefined. */
+function relayOnlyProblem(options: RelayOptions): string | undefined {
+  const highWater = options.deliveryHighWaterBytes;
+  if (highWater !== undefined && !(Number.isSafeInteger(highWater) && highWater >= 1)) {
+    return `deliveryHighWaterBytes must be a positive integer, got ${String(highWater)}`;
+  }
+  return options.operatorToken === undefined ? undefined : checkOperatorToken(options.operatorToken);
+}
+
 /**
  * Starts a relay and resolves once it listens.
- * @throws Error when `admission` is missing on a non-loopback host (ADM-1), or when the limits contradict each
- *   other (dedupe window under twice the clock skew, RPL-3; frame limit not above the envelope limit); BatonError INVALID_IDENTITY when `relay-key.json` is corrupt; a Node error when the
- *   port cannot be bound or the data directory cannot be written.
+ * @throws Error when `admission` is missing on a non-loopback host (ADM-1); when a limit is not an integer in
+ *   range or the limits contradict each other (dedupe window under twice the clock skew, RPL-3; frame limit
+ *   not 1024 bytes above the envelope limit; backoff above its cap, DLV-4; see {@link checkLimits}); when the
+ *   operator token is too short or `deliveryHighWaterBytes` is not a positive integer; BatonError
+ *   INVALID_IDENTITY when `relay-key.json` is corrupt; a Node error when the port cannot be bound or the data
+ *   directory cannot be written. Nothing is created on disk before these checks pass.
  */
 export async function startRelay(options: RelayOptions = {}): Promise<RunningRelay> {
   const host = options.host ?? '127.0.0.1';
@@ -80,12 +109,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
     throw new Error(`host ${host} is not a loopback address: choose an admission policy explicitly (SPEC ADM-1)`);
   }
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
-  if (limits.dedupe_window_ms < 2 * limits.max_clock_skew_ms) {
-    throw new Error('dedupe_window_ms must be at least twice max_clock_skew_ms (SPEC RPL-3)');
-  }
-  if (limits.max_envelope_bytes + 1024 > limits.max_frame_bytes) {
-    throw new Error('max_frame_bytes must exceed max_envelope_bytes by at least 1024 bytes for the frame wrapper');
-  }
+  const problem = checkLimits(limits) ?? relayOnlyProblem(options);
+  if (problem !== undefined) throw new Error(problem);
   const dataDir = resolve(options.dataDir ?? '.baton');
   const log = createLogger(options.logLevel ?? 'info');
   const key = loadOrCreateRelayKey(dataDir);
@@ -94,8 +119,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
     const core = new RelayCore({
       store, key, limits, clock: options.clock ?? systemClock, admission,
       allowlist: options.allowlist ?? [], log,
+      ...(options.deliveryHighWaterBytes === undefined ? {} : { deliveryHighWaterBytes: options.deliveryHighWaterBytes }),
+      ...(options.random === undefined ? {} : { random: options.random }),
     });
-    const app = createApp(core, { name: '@baton/relay', version: pkg.version });
+    const app = createApp(core, { name: '@baton/relay', version: pkg.version }, options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken });
     const server = await listenNode({ core, app, host, port: options.port ?? 8787, log });
     const base = `${urlHost(host)}:${server.port}`;
     let closing: Promise<void> | undefined;
@@ -105,6 +132,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
       port: server.port,
       did: key.did,
       dataDir,
+      dlq: core.dlq,
       close: () => (closing ??= server.close().finally(() => store.close())),
     };
   } catch (err) {

@@ -92,11 +92,11 @@ describe('envelope checks', () => {
 
   it('rejects a skewed ts with CLOCK_SKEW (relay clock moved)', async () => {
     const env = message();
-    t.clock.advance(300_001);
+    await t.clock.advance(300_001);
     try {
       await rejects(env, 'CLOCK_SKEW', env.id);
     } finally {
-      t.clock.advance(-300_001);
+      await t.clock.advance(-300_001);
     }
   });
 

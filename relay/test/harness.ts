@@ -1,26 +1,80 @@
 /**
  * Test harness for relay integration tests: starts a real relay (real socket, real SQLite file in a temp
- * directory, port 0) with a controllable clock, and provides a raw test agent over `ws` that performs the
- * handshake with @baton/spec functions, sends raw text or frames, and waits for frames by predicate.
+ * directory, port 0) with a controllable clock (time and timers: ack timeouts, backoff and sweeps run when
+ * the test advances it), and provides a raw test agent over `ws` that performs the handshake with
+ * @baton/spec functions, sends raw text or frames, and waits for frames by predicate.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import {
-  createEnvelope, generateKeyPair, signAuth,
+  createEnvelope, envelopeDigest, generateKeyPair, signAuth,
   type CapabilityManifest, type Envelope, type EnvelopeFields, type HelloFrame, type KeyPair,
 } from '@baton/spec';
 import { startRelay, type Clock, type RelayOptions, type RunningRelay } from '../src/index.ts';
+import type { Timer } from '../src/core/types.ts';
 
-/** A clock tests move by hand. Starts at the real time so that keys and ids look normal. */
+/** What a test agent needs of a clock: the time its envelopes and auth frames carry. */
+export interface TimeSource {
+  now(): number;
+}
+
+interface FakeTimer {
+  readonly at: number;
+  readonly order: number;
+  readonly fn: () => void;
+  cancelled: boolean;
+}
+
+/** Lets pending I/O callbacks and immediates (group commits) run. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A clock tests move by hand, with timers. Starts at the real time so that keys and ids look normal.
+ * Timers run only inside {@link FakeClock.advance}, synchronously, in time order (creation order for equal
+ * times), each at its own time (the relay's timer callbacks are synchronous).
+ */
 export class FakeClock implements Clock {
   t = Date.now();
+  #timers: FakeTimer[] = [];
+  #order = 0;
+
   now(): number {
     return this.t;
   }
-  advance(ms: number): void {
-    this.t += ms;
+
+  setTimer(ms: number, fn: () => void): Timer {
+    const timer: FakeTimer = { at: this.t + Math.max(0, ms), order: this.#order++, fn, cancelled: false };
+    this.#timers.push(timer);
+    return { cancel: () => { timer.cancelled = true; } };
+  }
+
+  /** Timers scheduled and not yet run or cancelled. */
+  get pendingTimers(): number {
+    return this.#timers.filter((x) => !x.cancelled).length;
+  }
+
+  /**
+   * Moves time by `ms` (negative moves it back without running anything), running every timer that falls
+   * due on the way before it returns. The promise resolves after pending immediates (group commits the
+   * timers caused) ran: await it before looking at the store.
+   */
+  advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      this.#timers = this.#timers.filter((x) => !x.cancelled);
+      let next: FakeTimer | undefined;
+      for (const x of this.#timers) if (x.at <= end && (next === undefined || x.at < next.at || (x.at === next.at && x.order < next.order))) next = x;
+      if (next === undefined) break;
+      this.#timers.splice(this.#timers.indexOf(next), 1);
+      this.t = Math.max(this.t, next.at);
+      next.fn();
+    }
+    this.t = end;
+    return settle();
   }
 }
 
@@ -73,13 +127,13 @@ export interface CloseInfo {
 export class TestAgent {
   readonly key: KeyPair;
   readonly ws: WebSocket;
-  readonly clock: Clock;
+  readonly clock: TimeSource;
   hello: HelloFrame | undefined;
   readonly closed: Promise<CloseInfo>;
   #buffer: AnyFrame[] = [];
   #waiters: { pred: (f: AnyFrame) => boolean; resolve: (f: AnyFrame) => void }[] = [];
 
-  private constructor(ws: WebSocket, key: KeyPair, clock: Clock) {
+  private constructor(ws: WebSocket, key: KeyPair, clock: TimeSource) {
     this.ws = ws;
     this.key = key;
     this.clock = clock;
@@ -89,7 +143,7 @@ export class TestAgent {
   }
 
   /** Opens a socket and waits for `hello` (does not authenticate). */
-  static async open(url: string, clock: Clock, key: KeyPair = generateKeyPair()): Promise<TestAgent> {
+  static async open(url: string, clock: TimeSource, key: KeyPair = generateKeyPair()): Promise<TestAgent> {
     const ws = new WebSocket(url);
     const agent = new TestAgent(ws, key, clock);
     await new Promise<void>((resolve, reject) => {
@@ -216,4 +270,48 @@ export async function ping(agent: TestAgent): Promise<void> {
   const ref = `ping-${Math.random()}`;
   agent.send({ op: 'discover', ref, query: {} });
   await agent.next((f) => f.op === 'discovered' && f.ref === ref);
+}
+
+/** A receipt from `agent` for a delivered envelope (TYP-4): to its sender, parent and body.for = its id. */
+export function receiptFor(agent: TestAgent, env: Envelope, digest = envelopeDigest(env)): Envelope {
+  return agent.envelope({ type: 'receipt', to: env.from, parent: env.id, body: { for: env.id, digest } });
+}
+
+/** Predicate: a `deliver` frame (of envelope `id` when given). */
+export function deliverOf(id?: string): (f: AnyFrame) => boolean {
+  return (f) => f.op === 'deliver' && (id === undefined || (f.env as Envelope).id === id);
+}
+
+/**
+ * True when no frame matching `pred` has arrived: a discover round trip first proves that everything the relay
+ * sent before it answered has arrived (frames of one connection stay in order). Does not consume anything.
+ */
+export async function nothing(agent: TestAgent, pred: (f: AnyFrame) => boolean): Promise<boolean> {
+  await ping(agent);
+  return !agent.buffered.some(pred);
+}
+
+/** Waits until the relay reports `did` offline (it must have registered); polls discovery. */
+export async function waitOffline(observer: TestAgent, did: string, timeoutMs = 3000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ref = `off-${Math.random()}`;
+    observer.send({ op: 'discover', ref, query: { include_offline: true, limit: 500 } });
+    const found = await observer.next((f) => f.op === 'discovered' && f.ref === ref);
+    const entry = (found.agents as AnyFrame[]).find((e) => e.agent === did);
+    if (entry !== undefined && entry.online === false) return;
+    if (Date.now() > until) throw new Error(`${did} still online`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Waits until one of `agents` has received a frame matching `pred` (without consuming it); returns that agent. */
+export async function whichReceives(agents: readonly TestAgent[], pred: (f: AnyFrame) => boolean, timeoutMs = 3000): Promise<TestAgent> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = agents.find((x) => x.buffered.some(pred));
+    if (found !== undefined) return found;
+    if (Date.now() > until) throw new Error('no agent received the frame');
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }

@@ -173,7 +173,7 @@ describe('routing and receipts', () => {
     await a.submit(short);
     await a.submit(long);
     await a.close();
-    r.clock.advance(1000);
+    await r.clock.advance(1000);
     const b = await TestAgent.connect(r, bKey);
     const got = (await b.next((f) => f.op === 'deliver')).env as Envelope;
     expect(got.id).toBe(long.id);

@@ -5,7 +5,8 @@
  * Transport rules enforced here: binary messages reach the core as `null` (MALFORMED_FRAME, ENC-1);
  * messages over `max_frame_bytes` make `ws` close the connection with 1009 by itself (ERR-4), which is only
  * logged; heartbeats (CON-8) ping every `heartbeat_ms` and terminate a socket that sent neither a pong nor
- * any message since the previous ping.
+ * any message since the previous ping. Every frame is written with a callback that reports the write to the
+ * core (`onDrain`), which resumes deliveries to a slow consumer once its buffer has drained (FLW-2).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -49,15 +50,19 @@ export async function listenNode(o: NodeServerOptions): Promise<NodeServer> {
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req.socket.remoteAddress ?? ''));
   });
 
-  function accept(ws: WebSocket): void {
+  function accept(ws: WebSocket, remoteAddress: string): void {
     alive.set(ws, true);
+    let drained: (() => void) | undefined;
+    const written = (): void => drained?.();
     const session = core.open({
-      send: (text) => ws.send(text),
+      send: (text) => ws.send(text, written),
       close: (code, reason) => ws.close(code, reason),
       get bufferedAmount() { return ws.bufferedAmount; },
+      remoteAddress,
+      onDrain: (fn) => { drained = fn; },
     });
     ws.on('message', (data, isBinary) => {
       alive.set(ws, true);

@@ -1,11 +1,10 @@
 /**
- * The `baton` command line. `baton relay [opts]` runs a relay until SIGINT/SIGTERM; `keygen`, `agents` and
- * `request` are client-side commands (each module exports `run(args): Promise<number>`, the exit status).
+ * The `baton` command line. `baton relay [opts]` runs a relay until SIGINT/SIGTERM; `keygen`, `agents`,
+ * `request` and `dlq` are client-side commands (each module exports `run(args): Promise<number>`, the exit
+ * status: 0 success, 1 failure with `CODE: message` on stderr, 2 bad arguments).
  * Run directly with Node 24 (type stripping): `node relay/src/cli/main.ts relay --port 9000`.
  */
 import { RELAY_USAGE, UsageError, parseRelayArgs } from '../config.ts';
-import { startRelay } from '../index.ts';
-import { createLogger } from '../logger.ts';
 
 type Command = { summary: string; run: (args: string[]) => Promise<number> };
 
@@ -14,12 +13,18 @@ const COMMANDS: Record<string, Command> = {
   keygen: { summary: 'create an agent key file', run: async (a) => (await import('./commands/keygen.ts')).run(a) },
   agents: { summary: 'list agents registered on a relay', run: async (a) => (await import('./commands/agents.ts')).run(a) },
   request: { summary: 'send a request to a capability and print the result', run: async (a) => (await import('./commands/request.ts')).run(a) },
+  dlq: { summary: 'list, show, redrive or purge dead letters (baton dlq --help)', run: async (a) => (await import('./commands/dlq.ts')).run(a) },
   help: { summary: 'show this help', run: async () => { printHelp(); return 0; } },
 };
 
+const EXAMPLES = `examples:
+  BATON_OPERATOR_TOKEN=<secret, 16+ chars> baton relay --port 8787   (the env keeps the token out of ps)
+  baton dlq list --relay http://127.0.0.1:8787 --key agent.json --table
+  BATON_OPERATOR_TOKEN=<secret> baton dlq redrive 42 --relay http://127.0.0.1:8787`;
+
 function printHelp(): void {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`);
-  process.stdout.write(`usage: baton <command> [options]\n\ncommands:\n${lines.join('\n')}\n`);
+  process.stdout.write(`usage: baton <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n${EXAMPLES}\n`);
 }
 
 /** `baton relay`: starts the relay and keeps it running until SIGINT or SIGTERM. */
@@ -29,9 +34,14 @@ async function runRelay(args: string[]): Promise<number> {
     return 0;
   }
   const options = parseRelayArgs(args);
+  // Loaded here, not at the top: client-side commands start faster without the relay (SQLite, ws, hono, pino).
+  const [{ startRelay }, { createLogger }] = await Promise.all([import('../index.ts'), import('../logger.ts')]);
   const log = createLogger(options.logLevel ?? 'info');
   const relay = await startRelay(options);
-  log.info({ url: relay.url, http: relay.httpUrl, port: relay.port, did: relay.did, data: relay.dataDir }, 'relay listening');
+  log.info({
+    url: relay.url, http: relay.httpUrl, port: relay.port, did: relay.did, data: relay.dataDir,
+    operatorAccess: options.operatorToken !== undefined, // never the token itself
+  }, 'relay listening');
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       log.info({ signal }, 'relay shutting down');

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../store/sqlite-store.ts';
-import { GroupCommit, type Queued } from './group-commit.ts';
+import { AttemptLog } from './attempt-log.ts';
+import { GroupCommit, LAZY_FLUSH_DELAY_MS, type Queued } from './group-commit.ts';
 
 let dir: string;
 let store: SqliteStore;
@@ -48,7 +49,7 @@ describe('GroupCommit', () => {
     await nextTick();
     expect(events).toEqual(['committed a,b stored=true']);
     expect(gc.find('did:key:zSender', 'a')).toBeUndefined();
-    expect(store.pendingFor('did:key:zRecipient').map((e) => e.id)).toEqual(['a', 'b']);
+    expect(store.nextPending('did:key:zRecipient', 0, 10).map((e) => e.id)).toEqual(['a', 'b']);
   });
 
   it('reports every envelope of a failed transaction and stores none of them', async () => {
@@ -65,5 +66,24 @@ describe('GroupCommit', () => {
     gc.enqueue(item('y'));
     await nextTick();
     expect(events).toEqual(['failed 2 true', 'committed']);
+  });
+
+  it('writes lazy delivery counters with the next batch, or on their own after a short delay', async () => {
+    const lazy = new AttemptLog();
+    const committed: string[] = [];
+    const gc = new GroupCommit(store, { committed: (items) => committed.push(...items.map((i) => i.id)), failed: () => {} }, lazy);
+    gc.enqueue(item('a'));
+    await nextTick();
+    const seq = store.findEnvelope('did:key:zSender', 'a')?.seq ?? 0;
+    lazy.record({ seq, attempts: 1, nextAttemptAt: 5, lastError: null });
+    expect(lazy.attemptsOf(seq)).toBe(1);
+    gc.enqueue(item('b'));
+    await nextTick();
+    expect(store.envelopeAt(seq)?.attempts).toBe(1);
+    expect(lazy.attemptsOf(seq)).toBeUndefined();
+    lazy.record({ seq, attempts: 2, nextAttemptAt: 6, lastError: { code: 'TIMEOUT', message: 'late' } });
+    await new Promise((r) => setTimeout(r, LAZY_FLUSH_DELAY_MS + 20));
+    expect(store.envelopeAt(seq)).toMatchObject({ attempts: 2, lastError: { code: 'TIMEOUT', message: 'late' } });
+    expect(committed).toEqual(['a', 'b']);
   });
 });

@@ -4,10 +4,13 @@
  * COMMIT returns; when the commit throws, every envelope of the batch is reported as failed (the caller
  * answers INTERNAL_ERROR and nothing is routed).
  *
+ * Lazy writes (delivery counters, see attempt-log.ts) ride on the same transaction. When no envelope comes
+ * along they are flushed on their own after {@link LAZY_FLUSH_DELAY_MS}.
+ *
  * The queue is also visible to the pipeline: deduplication (RPL-3) and handle binding (MAN-2) must see
  * envelopes that are accepted but not committed yet.
  */
-import type { BatchWrite, RelayStore } from '../store/store.ts';
+import type { BatchWrite, DeliveryUpdate, RelayStore } from '../store/store.ts';
 
 /** One envelope waiting for the next commit. */
 export interface Queued {
@@ -27,6 +30,19 @@ export interface GroupCommitHooks<T extends Queued> {
   failed(items: readonly T[], error: unknown): void;
 }
 
+/** A source of writes that may wait for the next commit. */
+export interface LazyWrites {
+  /** Removes and returns every waiting update. */
+  take(): DeliveryUpdate[];
+  /** Returns updates of a failed transaction (newer ones recorded meanwhile win). */
+  putBack(updates: readonly DeliveryUpdate[]): void;
+  /** Registers the callback run when updates start waiting. */
+  onPending(fn: () => void): void;
+}
+
+/** Longest time (ms, real time) lazy writes wait for an envelope batch to ride on. */
+export const LAZY_FLUSH_DELAY_MS = 50;
+
 function key(sender: string, id: string): string {
   return `${sender}\u0000${id}`;
 }
@@ -37,12 +53,26 @@ export class GroupCommit<T extends Queued> {
   #byKey = new Map<string, T>();
   #handles = new Map<string, string>();
   #scheduled: NodeJS.Immediate | undefined;
+  #lazyTimer: NodeJS.Timeout | undefined;
   readonly #store: RelayStore;
   readonly #hooks: GroupCommitHooks<T>;
+  readonly #lazy: LazyWrites | undefined;
+  readonly #onLazyFailure: (error: unknown) => void;
 
-  constructor(store: RelayStore, hooks: GroupCommitHooks<T>) {
+  /**
+   * @param lazy - optional lazy writes to include in every transaction.
+   * @param onLazyFailure - called when a transaction holding only lazy writes fails (they are kept for the next one).
+   */
+  constructor(store: RelayStore, hooks: GroupCommitHooks<T>, lazy?: LazyWrites, onLazyFailure: (error: unknown) => void = () => {}) {
     this.#store = store;
     this.#hooks = hooks;
+    this.#lazy = lazy;
+    this.#onLazyFailure = onLazyFailure;
+    lazy?.onPending(() => {
+      if (this.#lazyTimer !== undefined || this.#scheduled !== undefined) return;
+      this.#lazyTimer = setTimeout(() => this.flush(), LAZY_FLUSH_DELAY_MS);
+      this.#lazyTimer.unref();
+    });
   }
 
   /** The queued (not yet committed) envelope (`sender`, `id`), if any. */
@@ -68,22 +98,27 @@ export class GroupCommit<T extends Queued> {
     this.#scheduled ??= setImmediate(() => this.flush());
   }
 
-  /** Commits everything queued now (also called on shutdown). */
+  /** Commits everything queued now, lazy writes included (also called on shutdown). */
   flush(): void {
     if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    if (this.#lazyTimer !== undefined) clearTimeout(this.#lazyTimer);
     this.#scheduled = undefined;
+    this.#lazyTimer = undefined;
     const items = this.#queue;
-    if (items.length === 0) return;
+    const updates = this.#lazy?.take() ?? [];
+    if (items.length === 0 && updates.length === 0) return;
     this.#queue = [];
     this.#byKey = new Map();
     this.#handles = new Map();
     let seqs: number[];
     try {
-      seqs = this.#store.commitBatch(items.map((i) => i.toWrite()));
+      seqs = this.#store.commitBatch(items.map((i) => i.toWrite()), updates);
     } catch (error) {
-      this.#hooks.failed(items, error);
+      this.#lazy?.putBack(updates);
+      if (items.length > 0) this.#hooks.failed(items, error);
+      else this.#onLazyFailure(error);
       return;
     }
-    this.#hooks.committed(items, seqs);
+    if (items.length > 0) this.#hooks.committed(items, seqs);
   }
 }

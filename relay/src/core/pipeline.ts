@@ -2,10 +2,12 @@
  * The `send` pipeline (SPEC RTE-1): checks an envelope in the protocol's order, answers the first failure
  * with an `error` frame carrying the envelope id, and queues accepted envelopes for the group commit.
  *
- * Order: frame schema (done by the session) -> size, schema, version, sender, signature, skew, expiry
- * (`checkEnvelope` from @baton/spec) -> addressing rules that need the relay identity (RTE-4, TYP-2) ->
- * duplicate id (RPL-3) -> type-specific (INVALID_MANIFEST, HANDLE_TAKEN, INVALID_RECEIPT) -> recipient
- * (UNKNOWN_RECIPIENT, NO_PROVIDER). Nothing is stored for a rejected envelope (ACK-7).
+ * Order: frame schema (done by the session) -> rate (RATE_LIMITED, FLW-3; send-rate.ts) -> size, schema,
+ * version, sender, signature, skew, expiry (`checkEnvelope` from @baton/spec) -> addressing rules that need
+ * the relay identity (RTE-4, TYP-2; `notice` is relay-only, DLV-6) -> duplicate id (RPL-3) -> type-specific
+ * (INVALID_MANIFEST, HANDLE_TAKEN, INVALID_RECEIPT) -> sender budget (RATE_LIMITED, FLW-3) -> recipient
+ * (UNKNOWN_RECIPIENT, MAILBOX_FULL, NO_PROVIDER).
+ * Nothing is stored for a rejected envelope (ACK-7).
  */
 import type { Logger } from 'pino';
 import {
@@ -13,17 +15,39 @@ import {
   type Envelope, type ErrorCode, type Limits, type ReceiptBody, type Target,
 } from '@baton/spec';
 import type { BatchWrite, RelayStore } from '../store/store.ts';
-import type { Delivery } from './delivery.ts';
+import type { AttemptLog } from './attempt-log.ts';
+import type { DeliveryEngine } from './delivery.ts';
 import { GroupCommit, type Queued } from './group-commit.ts';
+import type { Ledger } from './ledger.ts';
 import type { Presence } from './presence.ts';
+import type { ReceiptForwarder } from './receipts.ts';
 import type { Registry } from './registry.ts';
 import type { Router } from './router.ts';
+import type { SendRate } from './send-rate.ts';
 import type { Clock, Peer } from './types.ts';
+
+/** Extra members of an `error` frame (ERR-2). */
+export interface ErrorExtra {
+  id?: string;
+  ref?: string;
+  retry_after_ms?: number;
+}
 
 /** A connection that can be answered: a peer plus error frames. */
 export interface Replier extends Peer {
+  /** The connection's remote IP address (per-IP rate limit, FLW-3). */
+  readonly ip: string;
   /** Sends an `error` frame (and closes the connection when the code is fatal). */
-  sendError(code: ErrorCode, message: string, extra?: { id?: string; ref?: string }): void;
+  sendError(code: ErrorCode, message: string, extra?: ErrorExtra): void;
+}
+
+/** The envelope a receipt acknowledges. */
+interface Acknowledged {
+  readonly seq: number;
+  readonly sender: string;
+  readonly id: string;
+  readonly recipient: string;
+  readonly wasPending: boolean;
 }
 
 /** An accepted envelope waiting for commit, with what must happen after it. */
@@ -35,7 +59,7 @@ interface QueuedEnvelope extends Queued {
   /** The agent the envelope is delivered to; null for register and receipt. */
   readonly recipient: string | null;
   /** For receipts: the acknowledged envelope. */
-  readonly acknowledges?: { readonly sender: string; readonly id: string; readonly recipient: string; readonly wasPending: boolean };
+  readonly acknowledges?: Acknowledged;
 }
 
 /** What the pipeline needs from the rest of the relay. */
@@ -43,8 +67,12 @@ export interface PipelineDeps {
   readonly store: RelayStore;
   readonly registry: Registry;
   readonly router: Router;
-  readonly delivery: Delivery;
+  readonly ledger: Ledger;
+  readonly engine: DeliveryEngine;
+  readonly receipts: ReceiptForwarder;
   readonly presence: Presence;
+  readonly rate: SendRate;
+  readonly attempts: AttemptLog;
   readonly clock: Clock;
   readonly limits: Limits;
   readonly relayDid: string;
@@ -63,10 +91,10 @@ export class Pipeline {
     this.#commit = new GroupCommit<QueuedEnvelope>(deps.store, {
       committed: (items, seqs) => this.#committed(items, seqs),
       failed: (items, error) => this.#failed(items, error),
-    });
+    }, deps.attempts, (err) => deps.log.error({ err }, 'could not write delivery counters; retrying'));
   }
 
-  /** Commits whatever is queued now (shutdown). */
+  /** Commits whatever is queued now, delivery counters included (shutdown). */
   flush(): void {
     this.#commit.flush();
   }
@@ -78,6 +106,14 @@ export class Pipeline {
    */
   handleSend(from: Replier, env: unknown, version: number): void {
     const d = this.#d;
+    const limited = d.rate.checkRate(env, from.agent, from.ip);
+    if (limited !== undefined) {
+      const id = typeof env === 'object' && env !== null ? (env as { id?: unknown }).id : undefined;
+      from.sendError('RATE_LIMITED', limited.message, {
+        ...(typeof id === 'string' && id.length <= 64 ? { id } : {}), retry_after_ms: limited.retryAfterMs,
+      });
+      return;
+    }
     const checked = checkEnvelope(env, { now: d.clock.now(), limits: d.limits, authenticated: from.agent, versions: [version] });
     if (!checked.ok) {
       from.sendError(checked.code, checked.message, checked.id === undefined ? {} : { id: checked.id });
@@ -103,9 +139,22 @@ export class Pipeline {
         else reject({ code: 'DUPLICATE_ID', message: `envelope id ${envelope.id} was already used for different content` });
         return;
       }
+      // FLW-3 sender budget: after the type-specific checks (only register and receipt have some, and they are
+      // exempt) and before the recipient step, as RTE-1 orders them.
+      const overBudget = d.rate.checkBudget(envelope.from, envelope.type);
+      if (overBudget !== undefined) {
+        from.sendError('RATE_LIMITED', overBudget.message, { id: envelope.id, retry_after_ms: overBudget.retryAfterMs });
+        return;
+      }
       const item = this.#route(from, envelope, digest, target);
       if ('code' in item) return reject(item);
-      if (item.recipient !== null) d.router.acquire(item.recipient);
+      if (item.recipient !== null) d.ledger.add(envelope.from, item.recipient);
+      const a = item.acknowledges;
+      if (a !== undefined && a.wasPending && !d.engine.beginSettle(a.sender, a.id, a.recipient)) {
+        // another receipt for the same envelope is being committed: this one settles nothing new
+        this.#commit.enqueue({ ...item, acknowledges: { ...a, wasPending: false } });
+        return;
+      }
       this.#commit.enqueue(item);
     } catch (err) {
       d.log.error({ err }, 'send pipeline failed');
@@ -115,9 +164,10 @@ export class Pipeline {
 
   /**
    * RTE-4 and the addressing step of RTE-1: rules that need the relay's identity or the target kind. (TYP-2's
-   * body.capability = cap name is already enforced by `checkEnvelope`.)
+   * body.capability = cap name is already enforced by `checkEnvelope`.) Only the relay sends notices (DLV-6).
    */
   #checkAddressing(env: Envelope, target: Target): Rejection | undefined {
+    if (env.type === 'notice') return { code: 'INVALID_ENVELOPE', message: 'notice envelopes are sent only by the relay (DLV-6)' };
     if (env.type === 'register') {
       return env.to === this.#d.relayDid ? undefined
         : { code: 'INVALID_ENVELOPE', message: 'register envelopes must be addressed to the relay did:key (RTE-4)' };
@@ -161,13 +211,15 @@ export class Pipeline {
       const target = d.store.findEnvelope(env.to, body.for);
       const invalid = (message: string): Rejection => ({ code: 'INVALID_RECEIPT', message });
       if (target === undefined || target.recipient !== env.from) return invalid(`no envelope ${body.for} from ${env.to} was delivered to you`);
+      if (target.status !== 'pending' && target.status !== 'delivered') return invalid(`envelope ${body.for} was dead-lettered; it is not awaiting a receipt`);
       if (target.digest !== body.digest) return invalid('body.digest does not match the delivered envelope');
       if (env.parent !== undefined && env.parent !== body.for) return invalid('parent must equal body.for (TYP-4)');
-      const acknowledges = { sender: target.sender, id: target.id, recipient: target.recipient, wasPending: target.status === 'pending' };
+      const acknowledges = { seq: target.seq, sender: target.sender, id: target.id, recipient: target.recipient, wasPending: target.status === 'pending' };
+      const toRelay = target.sender === d.relayDid;
       return {
         ...base, recipient: null, acknowledges,
         toWrite: () => write({
-          receipt: { forSender: target.sender, forId: target.id, forwarded: d.presence.isOnline(target.sender) },
+          receipt: { forSender: target.sender, forId: target.id, forwarded: toRelay || d.presence.isOnline(target.sender) },
         }, null),
       };
     }
@@ -175,10 +227,13 @@ export class Pipeline {
     let recipient: string;
     if (target.kind === 'agent') {
       if (!d.registry.isKnown(target.did)) return { code: 'UNKNOWN_RECIPIENT', message: `agent ${env.to} is not known to this relay` };
+      if (d.router.isFull(target.did)) {
+        return { code: 'MAILBOX_FULL', message: `the mailbox of ${env.to} holds mailbox_max_envelopes (${d.limits.mailbox_max_envelopes}) pending envelopes` };
+      }
       recipient = target.did;
     } else {
       const chosen = target.kind === 'capability' ? d.router.choose(target.name) : undefined;
-      if (chosen === undefined) return { code: 'NO_PROVIDER', message: `no connected agent provides ${env.to.slice(4)}` };
+      if (chosen === undefined) return { code: 'NO_PROVIDER', message: `no connected agent with room in its mailbox provides ${env.to.slice(4)}` };
       recipient = chosen;
     }
     return { ...base, recipient, toWrite: () => write({}, recipient) };
@@ -194,10 +249,10 @@ export class Pipeline {
         d.registry.setRegistration(env);
       } else if (item.acknowledges !== undefined) {
         const a = item.acknowledges;
-        if (a.wasPending) d.router.release(a.recipient);
-        d.delivery.forwardReceipt(a.sender, a.id, item.json);
+        d.engine.settled(a);
+        if (a.sender !== d.relayDid) d.receipts.forward(a.sender, a.id, item.json);
       } else if (item.recipient !== null) {
-        d.delivery.deliverNew({ seq: seqs[i] ?? 0, sender: env.from, id: env.id, recipient: item.recipient, json: item.json, exp: env.exp ?? null });
+        d.engine.accepted({ seq: seqs[i] ?? 0, sender: env.from, id: env.id, to: env.to, recipient: item.recipient, json: item.json, exp: env.exp ?? null });
       }
     }
   }
@@ -205,7 +260,9 @@ export class Pipeline {
   #failed(items: readonly QueuedEnvelope[], error: unknown): void {
     this.#d.log.error({ err: error, count: items.length }, 'group commit failed');
     for (const item of items) {
-      if (item.recipient !== null) this.#d.router.release(item.recipient);
+      if (item.recipient !== null) this.#d.ledger.settle(item.sender, item.recipient);
+      const a = item.acknowledges;
+      if (a !== undefined && a.wasPending) this.#d.engine.settleFailed(a.sender, a.id, a.recipient);
       const message = 'the relay could not commit the envelope; it was not accepted and may be resent';
       item.origin.sendError('INTERNAL_ERROR', message, { id: item.id });
       for (const dup of item.duplicates) dup.sendError('INTERNAL_ERROR', message, { id: item.id });

@@ -2,9 +2,11 @@
  * Presence: which agents have an authenticated connection right now (SPEC CON-9, DIS-3 "online").
  *
  * An agent may hold several connections; the relay delivers each envelope on one of them (the oldest one
- * still open), and `delivered` notices go to every connection of the original sender.
+ * still open that is not backed up, FLW-2), and `delivered` frames go to every connection of the original sender.
  */
 import type { Peer } from './types.ts';
+
+const EMPTY: ReadonlySet<Peer> = new Set();
 
 /** Authenticated connections grouped by agent did:key. */
 export class Presence {
@@ -33,15 +35,12 @@ export class Presence {
     return this.#byAgent.has(agent);
   }
 
-  /** The connection to deliver on (the oldest open one), or undefined when the agent is offline. */
-  pick(agent: string): Peer | undefined {
-    const set = this.#byAgent.get(agent);
-    if (set === undefined) return undefined;
-    for (const peer of set) return peer;
-    return undefined;
+  /** Every open connection of `agent`, oldest first, without copying (do not add or remove while iterating). */
+  peers(agent: string): Iterable<Peer> {
+    return this.#byAgent.get(agent) ?? EMPTY;
   }
 
-  /** Every open connection of `agent`. */
+  /** Every open connection of `agent` (a copy). */
   peersOf(agent: string): readonly Peer[] {
     const set = this.#byAgent.get(agent);
     return set === undefined ? [] : [...set];

@@ -1,23 +1,36 @@
 /**
- * The relay core: wires store, registry, presence, router, delivery, pipeline and discovery, and hosts the
- * per-connection sessions. Runtime-neutral: adapters hand it a {@link RelaySocket} per connection and feed
- * it messages; nothing here imports `ws` or an HTTP server.
+ * The relay core: wires store, registry, presence, ledger, router, delivery engine, dead letters, sweeper,
+ * pipeline and discovery, and hosts the per-connection sessions. Runtime-neutral: adapters hand it a
+ * {@link RelaySocket} per connection and feed it messages; nothing here imports `ws` or an HTTP server.
  */
 import type { Logger } from 'pino';
 import {
   SUPPORTED_VERSIONS,
-  type DiscoverFrame, type DiscoveryEntry, type DiscoveryQuery, type KeyPair, type Limits,
+  type DiscoverFrame, type DiscoveryEntry, type DiscoveryQuery, type KeyPair, type Limits, type RejectFrame,
+  type WorkingFrame,
 } from '@baton/spec';
 import type { RelayStore } from '../store/store.ts';
-import { Delivery } from './delivery.ts';
+import { AttemptLog } from './attempt-log.ts';
+import type { DeadLetterApi } from './dead-letter-api.ts';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
+import { DeadLetters } from './dead-letter.ts';
+import { DeliveryEngine } from './delivery.ts';
 import { discover } from './discovery.ts';
+import { Ledger } from './ledger.ts';
 import { Pipeline } from './pipeline.ts';
 import { Presence } from './presence.ts';
+import { SendRateLimiter } from './rate-limit.ts';
+import { ReceiptForwarder } from './receipts.ts';
 import { Registry } from './registry.ts';
 import { Router } from './router.ts';
+import { SendRate } from './send-rate.ts';
 import { Session, type SessionHost } from './session.ts';
+import { Sweeper } from './sweeper.ts';
 import type { AuthContext } from './auth.ts';
 import type { Admission, Clock, RelaySocket } from './types.ts';
+
+/** Default slow-consumer high-water mark (FLW-2): 1 MiB. */
+export const DEFAULT_DELIVERY_HIGH_WATER_BYTES = 1_048_576;
 
 /** Everything the core is built from. */
 export interface RelayCoreOptions {
@@ -28,6 +41,13 @@ export interface RelayCoreOptions {
   readonly admission: Admission;
   readonly allowlist: readonly string[];
   readonly log: Logger;
+  /**
+   * FLW-2: no new `deliver` goes to a connection whose WebSocket buffer holds more than this many bytes;
+   * deliveries resume below half of it. @default 1_048_576
+   */
+  readonly deliveryHighWaterBytes?: number;
+  /** Uniform random numbers in [0, 1) for the redelivery jitter (DLV-4). @default Math.random */
+  readonly random?: () => number;
 }
 
 /** Protocol state shared by all connections of one relay. */
@@ -35,16 +55,21 @@ export class RelayCore implements SessionHost {
   readonly did: string;
   readonly limits: Limits;
   readonly admission: Admission;
+  /** The dead-letter queue (DLQ-1..DLQ-4), for the HTTP routes and embedders. */
+  readonly dlq: DeadLetterApi;
   readonly #store: RelayStore;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #allowlist: ReadonlySet<string>;
   readonly #presence = new Presence();
   readonly #registry: Registry;
-  readonly #delivery: Delivery;
+  readonly #engine: DeliveryEngine;
+  readonly #receipts: ReceiptForwarder;
   readonly #pipeline: Pipeline;
+  readonly #sweeper: Sweeper;
   readonly #sessions = new Set<Session>();
 
+  /** Loads the store's state and starts the sweeper's timers on `o.clock`. */
   constructor(o: RelayCoreOptions) {
     this.did = o.key.did;
     this.limits = o.limits;
@@ -54,12 +79,23 @@ export class RelayCore implements SessionHost {
     this.#log = o.log;
     this.#allowlist = new Set(o.allowlist);
     this.#registry = new Registry(o.store);
-    const router = new Router(this.#registry, this.#presence, o.store.pendingCounts());
-    this.#delivery = new Delivery(o.store, this.#presence, router, o.clock, o.log);
+    const ledger = new Ledger(o.store, this.did);
+    const router = new Router(this.#registry, this.#presence, ledger, o.limits.mailbox_max_envelopes);
+    const attempts = new AttemptLog();
+    this.#engine = new DeliveryEngine({
+      store: o.store, presence: this.#presence, router, ledger, attempts, deadLetters: new DeadLetters(o.store, o.key, o.clock),
+      clock: o.clock, limits: o.limits, log: o.log, random: o.random ?? Math.random,
+      highWaterBytes: o.deliveryHighWaterBytes ?? DEFAULT_DELIVERY_HIGH_WATER_BYTES,
+    });
+    this.#receipts = new ReceiptForwarder(o.store, this.#presence);
     this.#pipeline = new Pipeline({
-      store: o.store, registry: this.#registry, router, delivery: this.#delivery, presence: this.#presence,
+      store: o.store, registry: this.#registry, router, ledger, engine: this.#engine, receipts: this.#receipts,
+      presence: this.#presence, rate: new SendRate(new SendRateLimiter(o.limits, o.clock), ledger, o.limits), attempts,
       clock: o.clock, limits: o.limits, relayDid: this.did, log: o.log,
     });
+    this.dlq = new DeadLetterQueue(o.store, this.#engine, o.clock);
+    this.#sweeper = new Sweeper(o.store, this.#engine, o.clock, o.limits, o.log);
+    this.#sweeper.start();
   }
 
   /** Creates the session of a freshly upgraded connection and sends `hello`. */
@@ -80,8 +116,13 @@ export class RelayCore implements SessionHost {
     return this.#sessions.size;
   }
 
-  /** Commits queued envelopes and closes every connection (shutdown). */
+  /**
+   * Stops timers, commits queued envelopes and delivery counters, and closes every connection (shutdown).
+   * Deliveries in flight keep their attempt numbers; they are redelivered after the restart.
+   */
   shutdown(): void {
+    this.#sweeper.stop();
+    this.#engine.stop();
     this.#pipeline.flush();
     for (const s of [...this.#sessions]) s.close(1001, 'relay shutting down');
   }
@@ -113,7 +154,8 @@ export class RelayCore implements SessionHost {
       this.#store.rememberAgent(session.agent, this.#clock.now());
       this.#registry.addKnown(session.agent);
       this.#presence.add(session);
-      this.#delivery.onAuthenticated(session);
+      this.#engine.authenticated(session);
+      this.#receipts.replay(session);
     } catch (err) {
       this.#log.error({ err }, 'post-authentication work failed');
       session.sendError('INTERNAL_ERROR', 'the relay could not load pending envelopes; reconnect later');
@@ -123,7 +165,13 @@ export class RelayCore implements SessionHost {
 
   closed(session: Session): void {
     this.#sessions.delete(session);
-    if (session.agent !== '') this.#presence.remove(session);
+    if (session.agent === '') return;
+    this.#presence.remove(session);
+    try {
+      this.#engine.closed(session);
+    } catch (err) {
+      this.#log.error({ err }, 'could not fail the deliveries of a closed connection');
+    }
   }
 
   send(session: Session, env: unknown, version: number): void {
@@ -132,5 +180,27 @@ export class RelayCore implements SessionHost {
 
   discover(session: Session, frame: DiscoverFrame): void {
     session.sendText(JSON.stringify({ op: 'discovered', ref: frame.ref, agents: this.query(frame.query) }));
+  }
+
+  reject(session: Session, frame: RejectFrame): boolean {
+    return this.#guard('reject', () => this.#engine.reject(session, frame), true);
+  }
+
+  working(session: Session, frame: WorkingFrame): boolean {
+    return this.#guard('working', () => this.#engine.working(session, frame), true);
+  }
+
+  drained(session: Session): void {
+    this.#guard('drain', () => this.#engine.drained(session), undefined);
+  }
+
+  /** Runs engine work for one frame; a store failure is logged, never thrown into the transport. */
+  #guard<T>(what: string, fn: () => T, fallback: T): T {
+    try {
+      return fn();
+    } catch (err) {
+      this.#log.error({ err }, `${what} failed`);
+      return fallback;
+    }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * One WebSocket connection, runtime-neutral (SPEC section 8): sends `hello` with a fresh challenge, runs
- * the handshake checks, enforces the handshake timeout (CON-7), then dispatches `send` and `discover`
- * frames. Bad input is answered with an `error` frame; only fatal codes close the connection (ERR-3).
+ * the handshake checks, enforces the handshake timeout (CON-7), then dispatches `send`, `discover`,
+ * `reject` and `working` frames (the last two answered only on failure, UNKNOWN_DELIVERY, DLV-3/DLV-4). Bad input is answered with an `error` frame; only fatal codes close the connection (ERR-3).
  *
  * Before authentication the only acceptable message is a valid `auth` frame; every failure there closes the
  * connection with 1008 (CON-4, CON-6): MALFORMED_FRAME for unreadable text or binary, INVALID_FRAME for a
@@ -9,10 +9,10 @@
  */
 import {
   ERROR_CODES, base64urlEncode, parseJson, validateFrame,
-  type AuthFrame, type DiscoverFrame, type ErrorCode, type Frame,
+  type AuthFrame, type DiscoverFrame, type ErrorCode, type Frame, type RejectFrame, type WorkingFrame,
 } from '@baton/spec';
 import { checkAuth, type AuthContext } from './auth.ts';
-import type { Replier } from './pipeline.ts';
+import type { ErrorExtra, Replier } from './pipeline.ts';
 import type { RelaySocket } from './types.ts';
 
 /** What a session needs from the relay core. */
@@ -26,6 +26,12 @@ export interface SessionHost {
   closed(session: Session): void;
   send(session: Session, env: unknown, version: number): void;
   discover(session: Session, frame: DiscoverFrame): void;
+  /** A `reject` frame; returns false when it names no delivery in flight to this agent. */
+  reject(session: Session, frame: RejectFrame): boolean;
+  /** A `working` frame; returns false when it names no delivery in flight to this agent. */
+  working(session: Session, frame: WorkingFrame): boolean;
+  /** The socket wrote queued data (FLW-2). */
+  drained(session: Session): void;
 }
 
 type State = 'handshake' | 'open' | 'closed';
@@ -59,6 +65,11 @@ export class Session implements Replier {
   /** Bytes queued on the socket, not yet sent (for backpressure decisions). */
   get bufferedAmount(): number {
     return this.#socket.bufferedAmount;
+  }
+
+  /** The remote IP address ('' when unknown). */
+  get ip(): string {
+    return this.#socket.remoteAddress;
   }
 
   /** Sends `hello` (CON-2) and arms the handshake timeout (CON-7). */
@@ -104,7 +115,7 @@ export class Session implements Replier {
   }
 
   /** Sends an `error` frame (ERR-2); closes with 1008 and the code as reason when the code is fatal (ERR-3). */
-  sendError(code: ErrorCode, message: string, extra: { id?: string; ref?: string } = {}): void {
+  sendError(code: ErrorCode, message: string, extra: ErrorExtra = {}): void {
     this.#sendFrame({ op: 'error', code, message, ...extra });
     if (ERROR_CODES[code].fatal) this.#closeWith(code);
   }
@@ -143,7 +154,14 @@ export class Session implements Replier {
     this.#agent = frame.agent;
     this.#version = frame.v;
     this.#sendFrame({ op: 'welcome', v: frame.v, agent: frame.agent, relay: this.#host.helloFields().relay, session: this.session });
+    this.#socket.onDrain(() => {
+      if (this.#state === 'open') this.#host.drained(this);
+    });
     this.#host.authenticated(this);
+  }
+
+  #unknownDelivery(frame: RejectFrame | WorkingFrame): void {
+    this.sendError('UNKNOWN_DELIVERY', `no delivery of ${frame.id} from ${frame.sender} is in flight to you`, { id: frame.id });
   }
 
   #dispatch(frame: Frame): void {
@@ -152,6 +170,12 @@ export class Session implements Replier {
         return this.#host.send(this, frame.env, this.#version);
       case 'discover':
         return this.#host.discover(this, frame);
+      case 'reject':
+        if (!this.#host.reject(this, frame)) this.#unknownDelivery(frame);
+        return;
+      case 'working':
+        if (!this.#host.working(this, frame)) this.#unknownDelivery(frame);
+        return;
       case 'auth':
         return this.sendError('INVALID_FRAME', 'already authenticated; a second auth is ignored');
       default:

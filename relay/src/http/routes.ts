@@ -1,11 +1,14 @@
 /**
  * HTTP endpoints of the relay (hono): the relay information document (SPEC LIM-1), discovery over HTTP
- * (DIS-4) and a health check. Runtime-neutral: the Node adapter serves `app.fetch`.
+ * (DIS-4), the dead-letter queue (DLQ-1..DLQ-4, see dlq-routes.ts) and a health check. Runtime-neutral: the
+ * Node adapter serves `app.fetch`. Errors are `{"error":{"code","message"}}`; unknown paths are 404 NOT_FOUND.
  */
 import { Hono } from 'hono';
 import type { DiscoveryQuery, RelayInfo } from '@baton/spec';
 import type { RelayCore } from '../core/relay-core.ts';
 import { DISCOVERY_MAX_LIMIT } from '../core/discovery.ts';
+import { dlqRoutes } from './dlq-routes.ts';
+import { httpError } from './http-error.ts';
 
 /** Path of the WebSocket endpoint (CON-1). */
 export const WS_PATH = '/v1/ws';
@@ -58,16 +61,27 @@ export function parseAgentsQuery(params: Record<string, string>): DiscoveryQuery
   return q;
 }
 
+/** HTTP settings that are not protocol limits. */
+export interface HttpOptions {
+  /** Operator token for `/v1/dlq` (HTA-3); absent = operator access off. */
+  readonly operatorToken?: string;
+}
+
 /** Creates the hono app serving the relay's HTTP endpoints. */
-export function createApp(core: RelayCore, software: SoftwareInfo): Hono {
+export function createApp(core: RelayCore, software: SoftwareInfo, options: HttpOptions = {}): Hono {
   const app = new Hono();
   app.get('/.well-known/baton', (c) => c.json(relayInfo(core, software)));
   app.get('/v1/agents', (c) => {
     const q = parseAgentsQuery(c.req.query());
-    if (typeof q === 'string') return c.json({ error: { code: 'INVALID_FRAME', message: q } }, 400);
+    if (typeof q === 'string') return httpError(c, 'INVALID_FRAME', q);
     return c.json({ agents: core.query(q) });
   });
+  app.route('/v1/dlq', dlqRoutes({
+    dlq: core.dlq, relayDid: core.did, now: () => core.now(), maxClockSkewMs: core.limits.max_clock_skew_ms,
+    ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
+  }));
   app.get('/v1/health', (c) => c.json({ status: 'ok', relay: core.did, connections: core.connectionCount }));
-  app.onError((err, c) => c.json({ error: { code: 'INTERNAL_ERROR', message: err.message } }, 500));
+  app.notFound((c) => httpError(c, 'NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.onError((err, c) => httpError(c, 'INTERNAL_ERROR', err.message));
   return app;
 }

@@ -3,62 +3,46 @@
  *
  * WAL journal; `synchronous=FULL` (durability 'fsync', the default) makes every COMMIT reach the disk before
  * it returns, which is what SPEC ACK-1 needs before `accepted` is sent. 'normal' trades the last commits on
- * power loss for speed. All statements are prepared once.
+ * power loss for speed. All statements are prepared once; the schema and its migration live in schema.ts.
  */
 import { mkdirSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
+import { migrate } from './schema.ts';
 import type {
-  AgentRegistration, BatchWrite, EnvelopeStatus, RelayStore, StoredEnvelope, UnforwardedReceipt,
+  AgentRegistration, BatchWrite, DeadLetterResult, DeadLetterRow, DeadLetterSelect, DeadLetterWrite, DeliveryUpdate,
+  EnvelopeStatus, RelayStore, StoredEnvelope, UnforwardedReceipt,
 } from './store.ts';
 
 /** How hard the store pushes commits to disk. */
 export type Durability = 'fsync' | 'normal';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS agents (
-  did TEXT PRIMARY KEY,
-  first_seen INTEGER NOT NULL,
-  handle TEXT,
-  registration TEXT,
-  registered_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS handles (handle TEXT PRIMARY KEY, did TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS envelopes (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  sender TEXT NOT NULL,
-  id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  to_field TEXT NOT NULL,
-  recipient TEXT,
-  digest TEXT NOT NULL,
-  json TEXT NOT NULL,
-  accepted_at INTEGER NOT NULL,
-  exp INTEGER,
-  status TEXT NOT NULL,
-  delivered_at INTEGER,
-  UNIQUE (sender, id)
-);
-CREATE INDEX IF NOT EXISTS envelopes_pending ON envelopes (recipient, seq) WHERE status = 'pending';
-CREATE TABLE IF NOT EXISTS receipts (
-  for_sender TEXT NOT NULL,
-  for_id TEXT NOT NULL,
-  json TEXT NOT NULL,
-  forwarded INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (for_sender, for_id)
-);
-`;
+const COLS = 'seq, sender, id, type, to_field, recipient, digest, json, exp, status, attempts, accepted_at, last_error_code, last_error_message';
+const DEAD_COLS = `${COLS}, dead_reason, dead_at`;
+const CAP = `to_field LIKE 'cap:%'`;
 
 interface EnvelopeRow {
-  seq: number; sender: string; id: string; type: string; recipient: string | null; digest: string;
-  json: string; exp: number | null; status: string;
+  seq: number; sender: string; id: string; type: string; to_field: string; recipient: string | null; digest: string;
+  json: string; exp: number | null; status: string; attempts: number; accepted_at: number;
+  last_error_code: string | null; last_error_message: string | null;
+}
+
+interface DeadRow extends EnvelopeRow {
+  dead_reason: string | null; dead_at: number | null;
 }
 
 function toStored(row: EnvelopeRow): StoredEnvelope {
   return {
-    seq: Number(row.seq), sender: row.sender, id: row.id, type: row.type, recipient: row.recipient,
+    seq: Number(row.seq), sender: row.sender, id: row.id, type: row.type, to: row.to_field, recipient: row.recipient,
     digest: row.digest, json: row.json, exp: row.exp === null ? null : Number(row.exp),
-    status: row.status as EnvelopeStatus,
+    status: row.status as EnvelopeStatus, attempts: Number(row.attempts), acceptedAt: Number(row.accepted_at),
+    lastError: row.last_error_code === null ? null : { code: row.last_error_code, message: row.last_error_message ?? '' },
+  };
+}
+
+function toDead(row: DeadRow): DeadLetterRow {
+  return {
+    ...toStored(row), reason: row.dead_reason ?? 'EXPIRED', deadAt: Number(row.dead_at ?? row.accepted_at),
   };
 }
 
@@ -77,28 +61,50 @@ export class SqliteStore implements RelayStore {
     this.#db.exec('PRAGMA journal_mode = WAL');
     this.#db.exec(`PRAGMA synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
     this.#db.exec('PRAGMA busy_timeout = 5000');
-    this.#db.exec(SCHEMA);
+    migrate(this.#db);
     const p = (sql: string): StatementSync => this.#db.prepare(sql);
+    const insert = (status: string): StatementSync => p(`INSERT INTO envelopes
+      (sender, id, type, to_field, recipient, digest, json, accepted_at, exp, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '${status}')`);
     this.#s = {
       rememberAgent: p('INSERT OR IGNORE INTO agents (did, first_seen) VALUES (?, ?)'),
       knownAgents: p('SELECT did FROM agents'),
       registrations: p('SELECT did, handle, registration FROM agents WHERE registration IS NOT NULL'),
       handleOwner: p('SELECT did FROM handles WHERE handle = ?'),
-      findEnvelope: p('SELECT seq, sender, id, type, recipient, digest, json, exp, status FROM envelopes WHERE sender = ? AND id = ?'),
-      insertEnvelope: p(`INSERT INTO envelopes (sender, id, type, to_field, recipient, digest, json, accepted_at, exp, status)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`),
-      insertDone: p(`INSERT INTO envelopes (sender, id, type, to_field, recipient, digest, json, accepted_at, exp, status)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'delivered')`),
+      findEnvelope: p(`SELECT ${COLS} FROM envelopes WHERE sender = ? AND id = ?`),
+      envelopeAt: p(`SELECT ${COLS} FROM envelopes WHERE seq = ?`),
+      insertPending: insert('pending'),
+      insertDone: insert('delivered'),
       register: p(`INSERT INTO agents (did, first_seen, handle, registration, registered_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (did) DO UPDATE SET handle = excluded.handle, registration = excluded.registration,
         registered_at = excluded.registered_at`),
       bindHandle: p('INSERT OR IGNORE INTO handles (handle, did) VALUES (?, ?)'),
-      markDelivered: p(`UPDATE envelopes SET status = 'delivered', delivered_at = ? WHERE sender = ? AND id = ? AND status = 'pending'`),
+      markDelivered: p(`UPDATE envelopes SET status = 'delivered', delivered_at = ?, next_attempt_at = NULL
+        WHERE sender = ? AND id = ? AND status = 'pending'`),
       insertReceipt: p('INSERT OR IGNORE INTO receipts (for_sender, for_id, json, forwarded) VALUES (?, ?, ?, ?)'),
-      pendingFor: p(`SELECT seq, sender, id, type, recipient, digest, json, exp, status FROM envelopes
-        WHERE recipient = ? AND status = 'pending' ORDER BY seq`),
+      recordAttempt: p(`UPDATE envelopes SET attempts = ?, next_attempt_at = ?, last_error_code = ?, last_error_message = ?
+        WHERE seq = ? AND status = 'pending'`),
+      nextPending: p(`SELECT ${COLS} FROM envelopes WHERE recipient = ? AND status = 'pending' AND seq > ? ORDER BY seq LIMIT ?`),
       pendingCounts: p(`SELECT recipient, COUNT(*) AS n FROM envelopes WHERE status = 'pending' AND recipient IS NOT NULL GROUP BY recipient`),
-      markExpired: p(`UPDATE envelopes SET status = 'expired' WHERE sender = ? AND id = ? AND status = 'pending'`),
+      unsettledCounts: p(`SELECT sender, COUNT(*) AS n FROM envelopes WHERE status = 'pending' AND type != 'notice' GROUP BY sender`),
+      reroute: p(`UPDATE envelopes SET recipient = ? WHERE seq = ? AND status = 'pending'`),
+      deadLetter: p(`UPDATE envelopes SET status = 'dead', dead_reason = ?, dead_at = ?, attempts = ?, last_error_code = ?,
+        last_error_message = ?, next_attempt_at = NULL WHERE seq = ? AND status = 'pending'`),
+      redrive: p(`UPDATE envelopes SET status = 'pending', attempts = 0, next_attempt_at = NULL, last_error_code = NULL,
+        last_error_message = NULL, dead_reason = NULL, dead_at = NULL WHERE seq = ? AND status = 'dead'`),
+      purge: p(`UPDATE envelopes SET status = 'purged' WHERE seq = ? AND status = 'dead'`),
+      listDead: p(`SELECT ${DEAD_COLS} FROM envelopes WHERE status = 'dead' AND seq > ? ORDER BY seq LIMIT ?`),
+      listDeadOf: p(`SELECT ${DEAD_COLS} FROM envelopes WHERE status = 'dead' AND sender = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      findDead: p(`SELECT ${DEAD_COLS} FROM envelopes WHERE seq = ? AND status = 'dead'`),
+      expiredPending: p(`SELECT ${COLS} FROM envelopes WHERE status = 'pending' AND exp IS NOT NULL AND exp <= ? ORDER BY exp LIMIT ?`),
+      agedPending: p(`SELECT ${COLS} FROM envelopes WHERE status = 'pending' AND accepted_at <= ? ORDER BY accepted_at LIMIT ?`),
+      capHolders: p(`SELECT DISTINCT recipient FROM envelopes WHERE status = 'pending' AND recipient IS NOT NULL AND ${CAP}`),
+      anyCap: p(`SELECT 1 AS x FROM envelopes WHERE recipient = ? AND status = 'pending' AND ${CAP} LIMIT 1`),
+      dueCap: p(`SELECT ${COLS} FROM envelopes WHERE recipient = ? AND status = 'pending' AND ${CAP}
+        AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY seq LIMIT ?`),
+      pruneSelect: p(`SELECT seq, sender, id FROM envelopes WHERE status IN ('delivered', 'purged') AND accepted_at < ?
+        ORDER BY accepted_at LIMIT ?`),
+      pruneEnvelope: p('DELETE FROM envelopes WHERE seq = ?'),
+      pruneReceipt: p('DELETE FROM receipts WHERE for_sender = ? AND for_id = ? AND forwarded = 1'),
       unforwarded: p('SELECT for_id, json FROM receipts WHERE for_sender = ? AND forwarded = 0 ORDER BY rowid'),
       markForwarded: p('UPDATE receipts SET forwarded = 1 WHERE for_sender = ? AND for_id = ?'),
     };
@@ -108,6 +114,23 @@ export class SqliteStore implements RelayStore {
     const st = this.#s[name];
     if (st === undefined) throw new Error(`unknown statement ${name}`);
     return st;
+  }
+
+  #rows(name: string, ...params: (string | number | null)[]): StoredEnvelope[] {
+    return (this.#st(name).all(...params) as unknown as EnvelopeRow[]).map(toStored);
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction; rolls back and rethrows on failure. */
+  #tx<T>(fn: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      try { this.#db.exec('ROLLBACK'); } catch { /* the transaction may already be gone */ }
+      throw err;
+    }
   }
 
   rememberAgent(did: string, now: number): void {
@@ -133,22 +156,24 @@ export class SqliteStore implements RelayStore {
     return row === undefined ? undefined : toStored(row);
   }
 
-  commitBatch(writes: readonly BatchWrite[]): number[] {
-    if (writes.length === 0) return [];
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const seqs = writes.map((w) => this.#write(w));
-      this.#db.exec('COMMIT');
-      return seqs;
-    } catch (err) {
-      try { this.#db.exec('ROLLBACK'); } catch { /* the transaction may already be gone */ }
-      throw err;
-    }
+  envelopeAt(seq: number): StoredEnvelope | undefined {
+    const row = this.#st('envelopeAt').get(seq) as EnvelopeRow | undefined;
+    return row === undefined ? undefined : toStored(row);
+  }
+
+  commitBatch(writes: readonly BatchWrite[], updates: readonly DeliveryUpdate[] = []): number[] {
+    if (writes.length === 0 && updates.length === 0) return [];
+    return this.#tx(() => {
+      for (const u of updates) {
+        this.#st('recordAttempt').run(u.attempts, u.nextAttemptAt, u.lastError?.code ?? null, u.lastError?.message ?? null, u.seq);
+      }
+      return writes.map((w) => this.#write(w));
+    });
   }
 
   #write(w: BatchWrite): number {
     // Envelopes that are never delivered (register, receipt) are stored as already done.
-    const insert = w.recipient === null ? this.#st('insertDone') : this.#st('insertEnvelope');
+    const insert = w.recipient === null ? this.#st('insertDone') : this.#st('insertPending');
     const seq = Number(insert.run(w.sender, w.id, w.type, w.to, w.recipient, w.digest, w.json, w.acceptedAt, w.exp).lastInsertRowid);
     if (w.register !== undefined) {
       this.#st('register').run(w.sender, w.acceptedAt, w.register.handle, w.json, w.acceptedAt);
@@ -161,8 +186,8 @@ export class SqliteStore implements RelayStore {
     return seq;
   }
 
-  pendingFor(recipient: string): StoredEnvelope[] {
-    return (this.#st('pendingFor').all(recipient) as unknown as EnvelopeRow[]).map(toStored);
+  nextPending(recipient: string, afterSeq: number, limit: number): StoredEnvelope[] {
+    return this.#rows('nextPending', recipient, afterSeq, limit);
   }
 
   pendingCounts(): Map<string, number> {
@@ -170,8 +195,74 @@ export class SqliteStore implements RelayStore {
     return new Map(rows.map((r) => [r.recipient, Number(r.n)]));
   }
 
-  markExpired(sender: string, id: string): void {
-    this.#st('markExpired').run(sender, id);
+  unsettledCounts(): Map<string, number> {
+    const rows = this.#st('unsettledCounts').all() as { sender: string; n: number }[];
+    return new Map(rows.map((r) => [r.sender, Number(r.n)]));
+  }
+
+  reroute(seq: number, recipient: string): void {
+    this.#st('reroute').run(recipient, seq);
+  }
+
+  deadLetter(items: readonly DeadLetterWrite[]): DeadLetterResult[] {
+    if (items.length === 0) return [];
+    return this.#tx(() => items.map((d) => {
+      const changed = this.#st('deadLetter').run(d.reason, d.deadAt, d.attempts, d.lastError?.code ?? null,
+        d.lastError?.message ?? null, d.seq).changes;
+      if (Number(changed) === 0) return { dead: false, noticeSeq: null };
+      return { dead: true, noticeSeq: d.notice === undefined ? null : this.#write(d.notice) };
+    }));
+  }
+
+  redrive(seq: number): boolean {
+    return Number(this.#st('redrive').run(seq).changes) === 1;
+  }
+
+  purge(seq: number): boolean {
+    return Number(this.#st('purge').run(seq).changes) === 1;
+  }
+
+  listDead(q: DeadLetterSelect): DeadLetterRow[] {
+    const after = q.after ?? 0;
+    const rows = q.sender === undefined
+      ? this.#st('listDead').all(after, q.limit)
+      : this.#st('listDeadOf').all(q.sender, after, q.limit);
+    return (rows as unknown as DeadRow[]).map(toDead);
+  }
+
+  findDead(seq: number): DeadLetterRow | undefined {
+    const row = this.#st('findDead').get(seq) as DeadRow | undefined;
+    return row === undefined ? undefined : toDead(row);
+  }
+
+  expiredPending(now: number, limit: number): StoredEnvelope[] {
+    return this.#rows('expiredPending', now, limit);
+  }
+
+  agedPending(acceptedBefore: number, limit: number): StoredEnvelope[] {
+    return this.#rows('agedPending', acceptedBefore, limit);
+  }
+
+  capHolders(): string[] {
+    return (this.#st('capHolders').all() as { recipient: string }[]).map((r) => r.recipient);
+  }
+
+  dueCapPending(recipient: string, now: number, limit: number): StoredEnvelope[] | undefined {
+    const due = this.#rows('dueCap', recipient, now, limit);
+    if (due.length > 0) return due;
+    return this.#st('anyCap').get(recipient) === undefined ? undefined : [];
+  }
+
+  prune(before: number, limit: number): number {
+    const rows = this.#st('pruneSelect').all(before, limit) as { seq: number; sender: string; id: string }[];
+    if (rows.length === 0) return 0;
+    this.#tx(() => {
+      for (const r of rows) {
+        this.#st('pruneReceipt').run(r.sender, r.id);
+        this.#st('pruneEnvelope').run(r.seq);
+      }
+    });
+    return rows.length;
   }
 
   unforwardedReceipts(sender: string): UnforwardedReceipt[] {

@@ -1,0 +1,105 @@
+/**
+ * Dead-lettering (SPEC DLV-6): marks pending envelopes dead with a reason and, in the SAME transaction, stores
+ * a relay-signed `notice` envelope for each envelope's sender, so that a crash can never keep one without the
+ * other. A notice that is itself dead-lettered gets no further notice (no loops).
+ *
+ * Notice (body-notice.schema.json): `from` = relay did, signed with the relay key, `to` = the original
+ * sender, `parent` = the dead envelope's id, `thread` copied from it when present, no `exp`; body
+ * `{event:'dead-lettered', for, to, reason, attempts, last_error?, entry}`.
+ */
+import {
+  createEnvelope, envelopeDigest,
+  type Envelope, type KeyPair, type NoticeBody,
+} from '@baton/spec';
+import type { BatchWrite, ErrorInfo, RelayStore, StoredEnvelope } from '../store/store.ts';
+import type { Clock } from './types.ts';
+
+/** One envelope to dead-letter. */
+export interface DeadLetterItem {
+  /** The stored envelope (its status may be stale; only pending rows are changed). */
+  readonly row: StoredEnvelope;
+  /** The agent last chosen to receive it. */
+  readonly recipient: string;
+  /** Registry code: MAX_ATTEMPTS_EXCEEDED, EXPIRED, MAILBOX_EXPIRED or the recipient's final rejection code. */
+  readonly reason: string;
+  /** Deliver frames sent for it. */
+  readonly attempts: number;
+  readonly lastError: ErrorInfo | null;
+}
+
+/** A committed notice, ready to be delivered like any envelope. */
+export interface StoredNotice {
+  readonly seq: number;
+  readonly envelope: Envelope;
+  readonly json: string;
+}
+
+/** Outcome for one item that really was dead-lettered (it was still pending). */
+export interface DeadLettered {
+  readonly item: DeadLetterItem;
+  readonly notice: StoredNotice | undefined;
+}
+
+/** Longest `last_error.message` in a notice (body-notice.schema.json). */
+const MAX_MESSAGE = 1024;
+
+/** Writes dead letters and their notices. */
+export class DeadLetters {
+  readonly #store: RelayStore;
+  readonly #key: KeyPair;
+  readonly #clock: Clock;
+
+  /** @param key - the relay key pair: notices are signed with it. */
+  constructor(store: RelayStore, key: KeyPair, clock: Clock) {
+    this.#store = store;
+    this.#key = key;
+    this.#clock = clock;
+  }
+
+  /**
+   * Dead-letters `items` and stores their notices in ONE transaction (DLV-6).
+   * @returns the items that were still pending (now dead), each with its notice (none for notices).
+   * @throws the store error when the transaction fails (nothing was written).
+   */
+  write(items: readonly DeadLetterItem[]): DeadLettered[] {
+    const now = this.#clock.now();
+    const notices = items.map((item) => (item.row.type === 'notice' || item.row.sender === this.#key.did ? undefined : this.#notice(item, now)));
+    const results = this.#store.deadLetter(items.map((item, i) => {
+      const n = notices[i];
+      return {
+        seq: item.row.seq, reason: item.reason, attempts: item.attempts, lastError: item.lastError, deadAt: now,
+        ...(n === undefined ? {} : { notice: n.write }),
+      };
+    }));
+    const out: DeadLettered[] = [];
+    for (const [i, r] of results.entries()) {
+      const item = items[i];
+      if (!r.dead || item === undefined) continue;
+      const n = notices[i];
+      out.push({ item, notice: n === undefined || r.noticeSeq === null ? undefined : { seq: r.noticeSeq, envelope: n.envelope, json: n.write.json } });
+    }
+    return out;
+  }
+
+  #notice(item: DeadLetterItem, now: number): { envelope: Envelope; write: BatchWrite } {
+    const { row } = item;
+    const body: NoticeBody = {
+      event: 'dead-lettered', for: row.id, to: row.to, reason: item.reason, attempts: item.attempts, entry: row.seq,
+    };
+    if (item.lastError !== null) body.last_error = { code: item.lastError.code, message: item.lastError.message.slice(0, MAX_MESSAGE) };
+    const thread = (JSON.parse(row.json) as { thread?: unknown }).thread;
+    const envelope = createEnvelope(this.#key, {
+      type: 'notice', to: row.sender, ts: now, parent: row.id,
+      ...(typeof thread === 'string' ? { thread } : {}),
+      body: body as unknown as Record<string, unknown>,
+    });
+    const json = JSON.stringify(envelope);
+    return {
+      envelope,
+      write: {
+        sender: envelope.from, id: envelope.id, type: 'notice', to: row.sender, recipient: row.sender,
+        digest: envelopeDigest(envelope), json, acceptedAt: now, exp: null,
+      },
+    };
+  }
+}

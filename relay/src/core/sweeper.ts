@@ -1,0 +1,89 @@
+/**
+ * Periodic work on the relay clock:
+ * - every {@link SWEEP_INTERVAL_MS}: dead-letter pending envelopes whose `exp` has passed (DLV-5, EXPIRED) or
+ *   that waited longer than mailbox_max_age_ms (MBX-3, MAILBOX_EXPIRED), and re-route due capability-routed
+ *   envelopes held by offline providers (DLV-4);
+ * - every {@link PRUNE_INTERVAL_MS}: delete settled envelopes (delivered, purged) older than dedupe_window_ms
+ *   in batches (RPL-3). Dead and pending envelopes are never pruned.
+ * Each run handles at most a batch per kind, so one sweep never blocks the event loop for long; a backlog is
+ * worked off over the following runs.
+ */
+import type { Limits } from '@baton/spec';
+import type { Logger } from 'pino';
+import type { RelayStore } from '../store/store.ts';
+import type { DeliveryEngine } from './delivery.ts';
+import type { Clock, Timer } from './types.ts';
+
+/** Period of the expiry, mailbox-age and orphan sweeps (ms). DLV-5 asks for at least every second. */
+export const SWEEP_INTERVAL_MS = 1_000;
+/** Period of the dedupe-window prune (ms). */
+export const PRUNE_INTERVAL_MS = 60_000;
+/** Envelopes dead-lettered per kind and run. */
+export const SWEEP_BATCH = 500;
+/** Settled envelopes deleted per prune batch; at most {@link PRUNE_BATCHES} batches per run. */
+export const PRUNE_BATCH = 1_000;
+export const PRUNE_BATCHES = 10;
+
+/** Runs the sweeps until stopped. */
+export class Sweeper {
+  readonly #store: RelayStore;
+  readonly #engine: DeliveryEngine;
+  readonly #clock: Clock;
+  readonly #limits: Limits;
+  readonly #log: Logger;
+  #sweepTimer: Timer | undefined;
+  #pruneTimer: Timer | undefined;
+
+  constructor(store: RelayStore, engine: DeliveryEngine, clock: Clock, limits: Limits, log: Logger) {
+    this.#store = store;
+    this.#engine = engine;
+    this.#clock = clock;
+    this.#limits = limits;
+    this.#log = log;
+  }
+
+  /** Arms both timers. */
+  start(): void {
+    this.#sweepTimer = this.#clock.setTimer(SWEEP_INTERVAL_MS, () => this.#tick('sweep'));
+    this.#pruneTimer = this.#clock.setTimer(PRUNE_INTERVAL_MS, () => this.#tick('prune'));
+  }
+
+  /** Cancels both timers. */
+  stop(): void {
+    this.#sweepTimer?.cancel();
+    this.#pruneTimer?.cancel();
+    this.#sweepTimer = undefined;
+    this.#pruneTimer = undefined;
+  }
+
+  /** One expiry + mailbox-age + orphan sweep (also callable directly). */
+  sweep(): void {
+    const now = this.#clock.now();
+    this.#engine.expire(this.#store.expiredPending(now, SWEEP_BATCH), 'EXPIRED');
+    this.#engine.expire(this.#store.agedPending(now - this.#limits.mailbox_max_age_ms, SWEEP_BATCH), 'MAILBOX_EXPIRED');
+    this.#engine.rerouteOrphans(SWEEP_BATCH);
+  }
+
+  /** One prune run (RPL-3). @returns the number of envelopes deleted. */
+  prune(): number {
+    const before = this.#clock.now() - this.#limits.dedupe_window_ms;
+    let total = 0;
+    for (let i = 0; i < PRUNE_BATCHES; i++) {
+      const n = this.#store.prune(before, PRUNE_BATCH);
+      total += n;
+      if (n < PRUNE_BATCH) break;
+    }
+    return total;
+  }
+
+  #tick(kind: 'sweep' | 'prune'): void {
+    try {
+      if (kind === 'sweep') this.sweep();
+      else this.prune();
+    } catch (err) {
+      this.#log.error({ err, kind }, 'sweep failed; retrying on the next run');
+    }
+    if (kind === 'sweep' && this.#sweepTimer !== undefined) this.#sweepTimer = this.#clock.setTimer(SWEEP_INTERVAL_MS, () => this.#tick('sweep'));
+    if (kind === 'prune' && this.#pruneTimer !== undefined) this.#pruneTimer = this.#clock.setTimer(PRUNE_INTERVAL_MS, () => this.#tick('prune'));
+  }
+}

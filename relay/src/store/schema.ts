@@ -1,0 +1,92 @@
+/**
+ * The SQLite schema of the relay store and its migration from earlier data directories.
+ *
+ * `envelopes` holds every accepted envelope with its delivery state (DLV-1..DLV-6): status
+ * `pending | delivered | dead | purged`, attempts, next_attempt_at (ms), last error, dead-letter reason and
+ * time. Data directories of the previous version lack those columns: {@link migrate} adds them with
+ * ALTER TABLE and turns the old `expired` status into `dead` with reason EXPIRED. Partial indexes keep the
+ * sweeps (expiry, mailbox age, pruning) and the DLQ listing off full-table scans.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+
+const TABLES = `
+CREATE TABLE IF NOT EXISTS agents (
+  did TEXT PRIMARY KEY,
+  first_seen INTEGER NOT NULL,
+  handle TEXT,
+  registration TEXT,
+  registered_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS handles (handle TEXT PRIMARY KEY, did TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS envelopes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  sender TEXT NOT NULL,
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  to_field TEXT NOT NULL,
+  recipient TEXT,
+  digest TEXT NOT NULL,
+  json TEXT NOT NULL,
+  accepted_at INTEGER NOT NULL,
+  exp INTEGER,
+  status TEXT NOT NULL,
+  delivered_at INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_error_code TEXT,
+  last_error_message TEXT,
+  dead_reason TEXT,
+  dead_at INTEGER,
+  UNIQUE (sender, id)
+);
+CREATE TABLE IF NOT EXISTS receipts (
+  for_sender TEXT NOT NULL,
+  for_id TEXT NOT NULL,
+  json TEXT NOT NULL,
+  forwarded INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (for_sender, for_id)
+);
+`;
+
+/** Columns added by the delivery-guarantees version, with their definitions for ALTER TABLE. */
+const DELIVERY_COLUMNS: readonly (readonly [string, string])[] = [
+  ['attempts', 'INTEGER NOT NULL DEFAULT 0'],
+  ['next_attempt_at', 'INTEGER'],
+  ['last_error_code', 'TEXT'],
+  ['last_error_message', 'TEXT'],
+  ['dead_reason', 'TEXT'],
+  ['dead_at', 'INTEGER'],
+];
+
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS envelopes_pending ON envelopes (recipient, seq) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS envelopes_pending_exp ON envelopes (exp) WHERE status = 'pending' AND exp IS NOT NULL;
+CREATE INDEX IF NOT EXISTS envelopes_pending_age ON envelopes (accepted_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS envelopes_settled ON envelopes (accepted_at) WHERE status IN ('delivered', 'purged');
+CREATE INDEX IF NOT EXISTS envelopes_dead ON envelopes (seq) WHERE status = 'dead';
+CREATE INDEX IF NOT EXISTS envelopes_dead_sender ON envelopes (sender, seq) WHERE status = 'dead';
+`;
+
+/**
+ * Creates the tables and indexes, or brings an existing database up to date (idempotent).
+ * @throws the SQLite error when the database cannot be written.
+ */
+export function migrate(db: DatabaseSync): void {
+  db.exec(TABLES);
+  const present = new Set((db.prepare('PRAGMA table_info(envelopes)').all() as { name: string }[]).map((c) => c.name));
+  const missing = DELIVERY_COLUMNS.filter(([name]) => !present.has(name));
+  if (missing.length > 0) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const [name, definition] of missing) db.exec(`ALTER TABLE envelopes ADD COLUMN ${name} ${definition}`);
+      // The previous version marked envelopes that expired before delivery 'expired': they are dead letters now.
+      db.exec(`UPDATE envelopes SET status = 'dead', dead_reason = 'EXPIRED', dead_at = COALESCE(exp, accepted_at)
+        WHERE status = 'expired'`);
+      db.exec('COMMIT');
+    } catch (err) {
+      try { db.exec('ROLLBACK'); } catch { /* already rolled back */ }
+      throw err;
+    }
+  }
+  db.exec(INDEXES);
+}

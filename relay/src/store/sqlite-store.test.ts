@@ -1,0 +1,138 @@
+// Unit tests of the SQLite store's delivery state against real database files: migration of a data directory
+// written by the previous version, dead letter + notice in one transaction (DLV-6), redrive/purge (DLQ-3,
+// DLQ-4), lazily written counters, the sweep queries and the dedupe-window prune (RPL-3).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from './sqlite-store.ts';
+import type { BatchWrite } from './store.ts';
+
+let dir: string;
+let path: string;
+let store: SqliteStore | undefined;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'baton-store-test-'));
+  path = join(dir, 'baton.sqlite');
+});
+afterEach(() => {
+  store?.close();
+  store = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function open(): SqliteStore {
+  store = new SqliteStore(path, 'normal');
+  return store;
+}
+
+function write(id: string, o: Partial<BatchWrite> = {}): BatchWrite {
+  return {
+    sender: 'did:key:zA', id, type: 'message', to: 'did:key:zB', recipient: 'did:key:zB', digest: `d-${id}`,
+    json: `{"id":"${id}"}`, acceptedAt: 1_000, exp: null, ...o,
+  };
+}
+
+/** The envelopes table and a few rows exactly as the previous relay version wrote them. */
+const OLD_SCHEMA = `
+CREATE TABLE envelopes (seq INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
+  to_field TEXT NOT NULL, recipient TEXT, digest TEXT NOT NULL, json TEXT NOT NULL, accepted_at INTEGER NOT NULL, exp INTEGER,
+  status TEXT NOT NULL, delivered_at INTEGER, UNIQUE (sender, id));
+CREATE INDEX envelopes_pending ON envelopes (recipient, seq) WHERE status = 'pending';
+INSERT INTO envelopes (sender, id, type, to_field, recipient, digest, json, accepted_at, exp, status)
+  VALUES ('did:key:zA', 'old-pending', 'message', 'did:key:zB', 'did:key:zB', 'd1', '{}', 10, NULL, 'pending'),
+         ('did:key:zA', 'old-expired', 'message', 'did:key:zB', 'did:key:zB', 'd2', '{}', 20, 25, 'expired'),
+         ('did:key:zA', 'old-done', 'message', 'did:key:zB', 'did:key:zB', 'd3', '{}', 30, NULL, 'delivered');
+`;
+
+describe('SqliteStore', () => {
+  it('migrates a data directory of the previous version: new columns, expired -> dead EXPIRED', () => {
+    const old = new DatabaseSync(path);
+    old.exec(OLD_SCHEMA);
+    old.close();
+    const s = open();
+    expect(s.findEnvelope('did:key:zA', 'old-pending')).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+    expect(s.findDead(2)).toMatchObject({ id: 'old-expired', status: 'dead', reason: 'EXPIRED', deadAt: 25, attempts: 0 });
+    expect(s.findEnvelope('did:key:zA', 'old-done')?.status).toBe('delivered');
+    expect(s.nextPending('did:key:zB', 0, 10).map((e) => e.id)).toEqual(['old-pending']);
+    s.close();
+    // opening again is a no-op
+    expect(open().listDead({ limit: 10 }).map((e) => e.id)).toEqual(['old-expired']);
+  });
+
+  it('writes a dead letter and its notice in one transaction, and neither when the notice cannot be stored', () => {
+    const s = open();
+    const [seq, other] = s.commitBatch([write('e1'), write('e2')]) as [number, number];
+    const notice = (id: string): BatchWrite => write(id, { sender: 'did:key:zRelay', type: 'notice', to: 'did:key:zA', recipient: 'did:key:zA' });
+    const lastError = { code: 'TIMEOUT', message: 'no receipt' };
+    const [done] = s.deadLetter([{ seq, reason: 'MAX_ATTEMPTS_EXCEEDED', attempts: 5, lastError, deadAt: 2_000, notice: notice('n1') }]);
+    expect(done).toEqual({ dead: true, noticeSeq: expect.any(Number) });
+    expect(s.findDead(seq)).toMatchObject({ reason: 'MAX_ATTEMPTS_EXCEEDED', attempts: 5, lastError, deadAt: 2_000 });
+    expect(s.envelopeAt(done?.noticeSeq ?? 0)).toMatchObject({ type: 'notice', recipient: 'did:key:zA', status: 'pending' });
+    // not pending any more: nothing changes, no second notice
+    expect(s.deadLetter([{ seq, reason: 'EXPIRED', attempts: 5, lastError: null, deadAt: 3_000, notice: notice('n2') }]))
+      .toEqual([{ dead: false, noticeSeq: null }]);
+    // a notice that violates UNIQUE (sender, id) rolls the dead letter back too
+    expect(() => s.deadLetter([{ seq: other, reason: 'EXPIRED', attempts: 1, lastError: null, deadAt: 3_000, notice: notice('n1') }])).toThrow();
+    expect(s.envelopeAt(other)?.status).toBe('pending');
+    expect(s.unsettledCounts()).toEqual(new Map([['did:key:zA', 1]]));
+    expect(s.pendingCounts()).toEqual(new Map([['did:key:zB', 1], ['did:key:zA', 1]]));
+  });
+
+  it('records lazy counters only for pending envelopes; redrive resets them; purge keeps the row', () => {
+    const s = open();
+    const [seq] = s.commitBatch([write('e1')]) as [number];
+    s.commitBatch([], [{ seq, attempts: 3, nextAttemptAt: 9_000, lastError: { code: 'BUSY', message: 'later' } }]);
+    expect(s.envelopeAt(seq)).toMatchObject({ attempts: 3, lastError: { code: 'BUSY', message: 'later' } });
+    s.deadLetter([{ seq, reason: 'BUSY', attempts: 3, lastError: null, deadAt: 5 }]);
+    s.commitBatch([], [{ seq, attempts: 9, nextAttemptAt: null, lastError: null }]);
+    expect(s.findDead(seq)?.attempts).toBe(3);
+    expect(s.redrive(seq)).toBe(true);
+    expect(s.envelopeAt(seq)).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+    expect(s.redrive(seq)).toBe(false);
+    s.deadLetter([{ seq, reason: 'EXPIRED', attempts: 0, lastError: null, deadAt: 6 }]);
+    expect(s.purge(seq)).toBe(true);
+    expect(s.purge(seq)).toBe(false);
+    expect(s.findDead(seq)).toBeUndefined();
+    expect(s.findEnvelope('did:key:zA', 'e1')?.status).toBe('purged');
+  });
+
+  it('finds expired, aged and due capability-routed envelopes for the sweeps', () => {
+    const s = open();
+    s.commitBatch([
+      write('soon', { exp: 5_000 }), write('later', { exp: 50_000, acceptedAt: 4_000 }),
+      write('cap', { to: 'cap:work.do', recipient: 'did:key:zP', acceptedAt: 2_000 }),
+    ]);
+    expect(s.expiredPending(5_000, 10).map((e) => e.id)).toEqual(['soon']);
+    expect(s.agedPending(2_000, 10).map((e) => e.id)).toEqual(['soon', 'cap']);
+    expect(s.capHolders()).toEqual(['did:key:zP']);
+    const cap = s.findEnvelope('did:key:zA', 'cap');
+    s.commitBatch([], [{ seq: cap?.seq ?? 0, attempts: 1, nextAttemptAt: 10_000, lastError: null }]);
+    expect(s.dueCapPending('did:key:zP', 9_999, 10)).toEqual([]);
+    expect(s.dueCapPending('did:key:zP', 10_000, 10)?.map((e) => e.id)).toEqual(['cap']);
+    expect(s.dueCapPending('did:key:zB', 10_000, 10)).toBeUndefined();
+    s.reroute(cap?.seq ?? 0, 'did:key:zQ');
+    expect(s.dueCapPending('did:key:zP', 10_000, 10)).toBeUndefined();
+  });
+
+  it('prunes settled envelopes older than the window with their forwarded receipts; keeps pending and dead ones', () => {
+    const s = open();
+    const [delivered, pending, dead, fresh] = s.commitBatch([
+      write('delivered'), write('pending'), write('dead'), write('fresh', { acceptedAt: 9_000 }),
+    ]) as [number, number, number, number];
+    s.commitBatch([
+      write('r1', { sender: 'did:key:zB', type: 'receipt', to: 'did:key:zA', recipient: null, receipt: { forSender: 'did:key:zA', forId: 'delivered', forwarded: true } }),
+      write('r2', { sender: 'did:key:zB', type: 'receipt', to: 'did:key:zA', recipient: null, acceptedAt: 9_000, receipt: { forSender: 'did:key:zA', forId: 'fresh', forwarded: false } }),
+    ]);
+    s.deadLetter([{ seq: dead, reason: 'EXPIRED', attempts: 0, lastError: null, deadAt: 1_500 }]);
+    expect(s.prune(5_000, 1)).toBe(1);
+    expect(s.prune(5_000, 100)).toBe(1); // the other settled row accepted before 5 s: receipt r1
+    expect(s.prune(5_000, 100)).toBe(0);
+    expect(s.envelopeAt(delivered)).toBeUndefined();
+    expect(s.envelopeAt(pending)?.status).toBe('pending');
+    expect(s.envelopeAt(dead)?.status).toBe('dead');
+    expect(s.envelopeAt(fresh)?.status).toBe('delivered');
+    expect(s.unforwardedReceipts('did:key:zA').map((r) => r.forId)).toEqual(['fresh']);
+  });
+});
