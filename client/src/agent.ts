@@ -1,31 +1,38 @@
 /**
- * The `Agent`: one authenticated connection to a relay, with the whole client API - register capabilities,
- * discover providers, send requests and messages, handle requests - on top of the frame transport.
+ * The `Agent`: an authenticated, self-healing connection to a relay with the whole client API - register
+ * capabilities, discover providers, send requests and messages, follow their delivery outcomes, handle
+ * requests - on top of the {@link Connection} (reconnects), the {@link Outbox} (resends until `accepted`), the
+ * {@link OutcomeTracker} (receipts and dead letters), the inbox and the provider runtime.
  *
  * Every envelope the relay delivers is schema-checked and verified before anything acts on it (SPEC SIG-4),
- * acknowledged with a signed receipt (ACK-3) and deduplicated by (`from`, `id`) (RPL-4).
+ * acknowledged with a signed receipt (ACK-3) and deduplicated by (`from`, `id`) across reconnections (RPL-4).
  */
-import { BatonError, createEnvelope, validateRegisterBody } from '@baton/spec';
+import { BatonError, createEnvelope } from '@baton/spec';
 import type {
-  AcceptedFrame, CapabilityManifest, DiscoveryEntry, DiscoveryQuery, Envelope, Frame, HelloFrame, KeyPair, Limits, WelcomeFrame,
+  AcceptedFrame, CapabilityManifest, DeliverFrame, DiscoveryEntry, DiscoveryQuery, Envelope, ErrorFrame, Frame, KeyPair, Limits,
 } from '@baton/spec';
+import type { Connection, ConnectionListener } from './connection.ts';
 import { DedupeCache } from './dedupe.ts';
-import { DiscoveryCache, discoveryEntryProblem, providersOf } from './discovery.ts';
-import { admitDelivered } from './inbound.ts';
-import { processRequest } from './provider.ts';
-import type { ProviderHost } from './provider.ts';
-import { createReceipt } from './receipts.ts';
+import { DiscoveryClient } from './discovery.ts';
+import { handleDeliver } from './inbox.ts';
+import type { InboxHost } from './inbox.ts';
+import { OutcomeTracker } from './outcomes.ts';
+import type { RecipientCheck } from './outcomes.ts';
+import { Outbox, rateLimitDelayMs } from './outbox.ts';
+import type { OutboxScope } from './outbox.ts';
+import { ProviderRuntime } from './provider-runtime.ts';
+import { Registration } from './registration.ts';
 import { PendingCall, performCall } from './requester.ts';
 import type { CallHost } from './requester.ts';
 import { errorFromFrame } from './result-errors.ts';
-import type { CloseInfo, FrameSocket } from './transport.ts';
+import type { CloseInfo } from './transport.ts';
 import type {
-  CallOutcome, CapabilityHandler, ClientLogger, ConnectOptions, MessageHandler, Provider, RequestOptions, RequestTarget, TraceEvent,
+  CallOutcome, CapabilityHandler, ClientLogger, ConnectOptions, ConnectionState, DeliveryOutcome, HandleOptions, MessageHandler,
+  RequestOptions, RequestTarget, TraceEvent,
 } from './types.ts';
-import { WaiterMap } from './waiters.ts';
 import type { WaitOptions } from './waiters.ts';
 
-/** Options of calls that only wait for the relay (`register`, `discover`, `send`). */
+/** Options of calls that wait for the relay or a recipient (`register`, `discover`, `send`, `sendAndConfirm`). */
 export interface WaitForRelayOptions {
   /** Deadline in ms. @default ConnectOptions.requestTimeoutMs */
   timeoutMs?: number;
@@ -35,8 +42,23 @@ export interface WaitForRelayOptions {
 
 const consoleLogger: ClientLogger = { warn: (message, details) => console.warn(`[baton] ${message}`, details ?? '') };
 
+function closedError(info: CloseInfo, what: string): BatonError {
+  return new BatonError('CONNECTION_CLOSED', `the connection to the relay ${what} (${info.code}${info.reason ? ` ${info.reason}` : ''})`, {
+    details: info,
+  });
+}
+
 /**
  * A connected, authenticated Baton agent. Create it with `connect()`; the constructor is internal.
+ *
+ * Connection losses are repaired automatically (see `ConnectOptions.reconnect`): pending operations survive
+ * them and fail with `CONNECTION_CLOSED` only when the agent closes for good (`close()`, a fatal refusal,
+ * reconnection off or given up). Envelopes not yet `accepted` are resent unchanged on the new connection.
+ *
+ * Outcomes (design "Promise"): `send()` resolves once the relay stored the message (`accepted`);
+ * `sendAndConfirm()` resolves with the recipient's verified receipt or rejects with the dead-letter reason;
+ * `request()`/`call()` reject with the dead-letter reason when the request is dead-lettered; `onOutcome()`
+ * reports `delivered` or `dead-lettered` for every request, message and result this agent sends.
  *
  * @example
  * const agent = await connect({ url: 'ws://127.0.0.1:8787/v1/ws', key: generateKeyPair() });
@@ -46,63 +68,105 @@ const consoleLogger: ClientLogger = { warn: (message, details) => console.warn(`
 export class Agent {
   /** This agent's did:key (SPEC ID-1). */
   readonly did: string;
-  /** The relay's did:key, from `hello` (CON-2). */
+  /** The relay's did:key, from `hello` (CON-2); a relay with another identity is never reconnected to. */
   readonly relay: string;
-  /** The opaque session id from `welcome` (CON-5). */
-  readonly session: string;
-  /** The relay's announced limits (LIM-1). */
-  readonly limits: Limits;
 
-  readonly #socket: FrameSocket;
+  readonly #connection: Connection;
   readonly #key: KeyPair;
   readonly #timeoutMs: number;
   readonly #logger: ClientLogger;
   readonly #onTrace: ((event: TraceEvent) => void) | undefined;
   readonly #dedupe: DedupeCache;
-  readonly #discoveryCache: DiscoveryCache;
-  readonly #accepted = new WaiterMap<AcceptedFrame>();
-  readonly #discovered = new WaiterMap<DiscoveryEntry[]>();
+  readonly #envelopes: Outbox<AcceptedFrame>;
+  readonly #discoveries: Outbox<DiscoveryEntry[]>;
+  readonly #discovery: DiscoveryClient;
+  readonly #registration: Registration;
+  readonly #outcomes: OutcomeTracker;
+  readonly #provider: ProviderRuntime;
+  readonly #inbox: InboxHost;
   readonly #pendingCalls = new Map<string, PendingCall>();
-  readonly #manifests = new Map<string, CapabilityManifest>();
-  readonly #handlers = new Map<string, CapabilityHandler>();
   readonly #messageHandlers = new Set<MessageHandler>();
   readonly #closing = new AbortController();
-  #handle: string | undefined;
-  #registering: Promise<unknown> = Promise.resolve();
-  #refCounter = 0;
-  readonly #closed: Promise<CloseInfo>;
+  /** `deliver` frames that arrived before the application's first turn after `connect()` resolved. */
+  #early: DeliverFrame[] | undefined = [];
 
   /** @internal Use `connect()`. */
-  constructor(socket: FrameSocket, options: ConnectOptions, hello: HelloFrame, welcome: WelcomeFrame) {
-    this.#socket = socket;
+  constructor(connection: Connection, options: ConnectOptions) {
+    const { hello, welcome } = connection.session;
+    this.#connection = connection;
     this.#key = options.key;
     this.did = welcome.agent;
     this.relay = hello.relay;
-    this.session = welcome.session;
-    this.limits = hello.limits;
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#logger = options.logger ?? consoleLogger;
     this.#onTrace = options.onTrace;
     this.#dedupe = options.dedupe ?? new DedupeCache({ windowMs: hello.limits.dedupe_window_ms });
-    this.#discoveryCache = new DiscoveryCache(options.discoveryCacheMs ?? 5_000);
-    socket.onInvalid = (message) => this.#logger.warn('ignored an invalid frame from the relay', { message });
-    socket.onFrame((frame) => this.#onFrame(frame));
-    this.#closed = new Promise((resolve) => socket.onClose((info) => { this.#onClose(info); resolve(info); }));
+    const link = { get isOpen() { return connection.state === 'open'; }, send: (frame: Parameters<Connection['send']>[0]) => connection.send(frame) };
+    this.#envelopes = new Outbox(link);
+    this.#discoveries = new Outbox(link);
+    this.#discovery = new DiscoveryClient(this.#discoveries, options.discoveryCacheMs ?? 5_000, this.#logger, (event) => this.#trace(event));
+    this.#registration = new Registration(this.#key, this.relay, (env, wait) => this.#sendEnvelope(env, wait));
+    this.#outcomes = new OutcomeTracker(this.#logger, hello.limits.max_unacked_sends);
+    this.#outcomes.subscribe((outcome, notice) => this.#pendingCalls.get(outcome.id)?.onOutcome(outcome, notice));
+    this.#provider = new ProviderRuntime({
+      key: this.#key,
+      dedupe: this.#dedupe,
+      manifest: (name) => this.#registration.manifest(name),
+      sendResult: (env) => this.#sendQuietly(env, 'durable', (did) => did === env.to),
+      sendReceipt: (env) => this.#sendQuietly(env, 'connection'),
+      sendControl: (frame) => this.#sendNow(frame),
+      ackTimeoutMs: () => this.limits.ack_timeout_ms,
+      closeSignal: this.#closing.signal,
+      now: () => Date.now(),
+      trace: (event) => this.#trace(event),
+    });
+    this.#inbox = {
+      did: this.did, relay: this.relay, key: this.#key, dedupe: this.#dedupe, logger: this.#logger, provider: this.#provider,
+      messageHandlers: this.#messageHandlers,
+      sendReceipt: (env) => this.#sendQuietly(env, 'connection'),
+      onResult: (env) => { if (env.parent !== undefined) void this.#pendingCalls.get(env.parent)?.onResult(env); },
+      onNotice: (env) => this.#outcomes.onNotice(env),
+      trace: (event) => this.#trace(event),
+      now: () => Date.now(),
+    };
+    connection.attach(this.#listener());
+    // Deliveries that came with `welcome` wait one macrotask, so the code right after `await connect()`
+    // (onMessage, handle) runs first; requests also wait for the first registration (ProviderRuntime).
+    setTimeout(() => {
+      const early = this.#early ?? [];
+      this.#early = undefined;
+      for (const frame of early) if (!this.isClosed) handleDeliver(this.#inbox, frame);
+    }, 0);
   }
 
-  /** True once the connection closed (by `close()`, the relay or the network). */
+  /** The opaque session id from the current (or last) `welcome` (CON-5); it changes on every reconnection. */
+  get session(): string {
+    return this.#connection.session.welcome.session;
+  }
+
+  /** The relay's announced limits (LIM-1), from the current (or last) `hello`. */
+  get limits(): Limits {
+    return this.#connection.session.hello.limits;
+  }
+
+  /** `open` (authenticated), `reconnecting` (between sockets) or `closed` (for good). */
+  get state(): ConnectionState {
+    return this.#connection.state;
+  }
+
+  /** True once the agent closed for good (by `close()`, a fatal refusal, or reconnection off / given up). */
   get isClosed(): boolean {
-    return this.#closing.signal.aborted;
+    return this.#connection.state === 'closed';
   }
 
-  /** Resolves with the WebSocket close code and reason when the connection closes. */
+  /** Resolves with the close code and reason of the last socket when the agent closes for good. */
   get closed(): Promise<CloseInfo> {
-    return this.#closed;
+    return this.#connection.closed;
   }
 
   /** The manifests currently registered (in registration order). */
   get manifests(): CapabilityManifest[] {
-    return [...this.#manifests.values()];
+    return this.#registration.manifests;
   }
 
   /**
@@ -112,38 +176,25 @@ export class Agent {
    * @throws BatonError `INVALID_MANIFEST` (checked locally, nothing sent), the relay's code (`HANDLE_TAKEN`,
    *   `INVALID_MANIFEST`, ...), `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`.
    */
-  register(manifest: CapabilityManifest, options: { handle?: string } & WaitForRelayOptions = {}): Promise<Envelope> {
-    const run = this.#registering.then(() => this.#register(manifest, options));
-    this.#registering = run.catch(() => {});
-    return run;
-  }
-
-  async #register(manifest: CapabilityManifest, options: { handle?: string } & WaitForRelayOptions): Promise<Envelope> {
-    const previous = new Map(this.#manifests);
-    this.#manifests.set(manifest.name, manifest);
-    const handle = options.handle ?? this.#handle;
-    const body = { ...(handle !== undefined ? { handle } : {}), manifests: [...this.#manifests.values()] };
-    try {
-      const check = validateRegisterBody(body);
-      if (!check.ok) throw new BatonError('INVALID_MANIFEST', check.message);
-      const env = createEnvelope(this.#key, { type: 'register', to: this.relay, body: body as unknown as Record<string, unknown> });
-      await this.#sendEnvelope(env, this.#wait(options, `accepted for register ${env.id}`));
-      this.#handle = handle;
-      this.#discoveryCache.clear();
-      return env;
-    } catch (error) {
-      this.#manifests.clear();
-      for (const [name, m] of previous) this.#manifests.set(name, m);
-      throw error;
-    }
+  async register(manifest: CapabilityManifest, options: { handle?: string } & WaitForRelayOptions = {}): Promise<Envelope> {
+    const env = await this.#registration.register(manifest, options.handle, this.#wait(options, 'accepted for register'));
+    this.#discovery.clearCache();
+    this.#provider.onRegistered();
+    return env;
   }
 
   /**
-   * Sets the handler that answers requests for `capability` (replacing any previous one). Requests are
-   * answered only for capabilities that are also registered; see `processRequest` for the result codes.
+   * Sets the handler that answers requests for `capability` (replacing any previous one), with its
+   * concurrency limit and receipt timing (see {@link HandleOptions}). A request for a capability that is not
+   * both registered and handled here is refused with a `reject` frame `UNSUPPORTED_CAPABILITY`, so that the
+   * relay can route it to another provider (design DLV-4) - except while this agent has not registered yet,
+   * or has a handler whose manifest is not registered yet: then the request waits for the registration (up to
+   * `ack_timeout_ms / 3`) or is refused with the retryable `BUSY`, so requests redelivered right after a
+   * restart are not lost.
+   * @throws RangeError when `options.concurrency` is not a positive integer.
    */
-  handle(capability: string, handler: CapabilityHandler): void {
-    this.#handlers.set(capability, handler);
+  handle(capability: string, handler: CapabilityHandler, options: HandleOptions = {}): void {
+    this.#provider.setHandler(capability, handler, options);
   }
 
   /**
@@ -151,22 +202,8 @@ export class Agent {
    * verifies and backs them (MAN-3); other entries are dropped and logged.
    * @throws BatonError the relay's code (`INVALID_FRAME`, ...), `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`.
    */
-  async discover(query: DiscoveryQuery = {}, options: WaitForRelayOptions = {}): Promise<DiscoveryEntry[]> {
-    const ref = `d${++this.#refCounter}-${Math.random().toString(36).slice(2, 10)}`;
-    const answer = this.#discovered.wait(ref, this.#wait(options, `discovered for ${ref}`));
-    try {
-      this.#socket.send({ op: 'discover', ref, query });
-    } catch (error) {
-      this.#discovered.reject(ref, error);
-    }
-    const entries = await answer;
-    return entries.filter((entry) => {
-      const problem = discoveryEntryProblem(entry);
-      if (problem === null) return true;
-      this.#logger.warn('dropped an unverifiable discovery entry', { agent: entry?.agent, problem });
-      this.#trace({ kind: 'dropped', reason: `discovery entry: ${problem}`, env: entry?.registration });
-      return false;
-    });
+  discover(query: DiscoveryQuery = {}, options: WaitForRelayOptions = {}): Promise<DiscoveryEntry[]> {
+    return this.#discovery.discover(query, this.#wait(options, 'discovered'));
   }
 
   /**
@@ -175,7 +212,9 @@ export class Agent {
    * checked against the provider's signed `input_schema` before anything is sent (MAN-4); the request carries
    * `exp = now + timeoutMs`.
    * @throws BatonError `NO_PROVIDER` (nobody offers it), `UNSUPPORTED_CAPABILITY` (the given agent does not),
-   *   `INPUT_SCHEMA_VIOLATION` (not sent), the relay's rejection code, the provider's result code (unknown codes
+   *   `INPUT_SCHEMA_VIOLATION` (not sent), the relay's rejection code, a dead-letter reason from the relay's
+   *   notice (`MAX_ATTEMPTS_EXCEEDED`, `EXPIRED`, `MAILBOX_EXPIRED`, the providers' rejection code such as
+   *   `UNSUPPORTED_CAPABILITY`; `details` = the notice body, DLV-6), the provider's result code (unknown codes
    *   become `HANDLER_ERROR`), `OUTPUT_SCHEMA_VIOLATION`, `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`.
    */
   async request(target: RequestTarget, input: unknown, options: RequestOptions = {}): Promise<unknown> {
@@ -193,25 +232,59 @@ export class Agent {
   }
 
   /**
-   * Sends a one-way `message` envelope (TYP-5) to an agent's did:key; resolves with it once `accepted`.
-   * @throws BatonError the relay's code (`UNKNOWN_RECIPIENT`, ...), `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`.
+   * Sends a one-way `message` envelope (TYP-5) to an agent's did:key; resolves with it once `accepted` (ACK-1:
+   * the relay stored it). Its later outcome is reported by {@link onOutcome}; use {@link sendAndConfirm} to
+   * wait for it.
+   * @throws BatonError the relay's code (`UNKNOWN_RECIPIENT`, `MAILBOX_FULL`, ...), `TIMEOUT` (also when
+   *   `RATE_LIMITED` retries run past the deadline), `ABORTED`, `CONNECTION_CLOSED`.
    */
   async send(to: string, body: Record<string, unknown>, options: WaitForRelayOptions = {}): Promise<Envelope> {
     const env = createEnvelope(this.#key, { type: 'message', to, body });
+    this.#outcomes.track(env, (did) => did === to);
     await this.#sendEnvelope(env, this.#wait(options, `accepted for message ${env.id}`));
     return env;
   }
 
-  /** Subscribes to verified, first-seen `message` envelopes addressed to this agent; returns the unsubscribe function. */
+  /**
+   * Sends a `message` like {@link send} and waits for its terminal outcome: resolves with the recipient's
+   * receipt, verified against the message (ACK-4), or rejects with the reason of the relay's dead-letter
+   * notice (DLV-6). `TIMEOUT` only means the outcome was not known within `timeoutMs` (e.g. the recipient is
+   * offline): the message stays in its mailbox and its outcome still reaches {@link onOutcome}.
+   * @throws BatonError as {@link send}, and `MAX_ATTEMPTS_EXCEEDED`, `MAILBOX_EXPIRED`, `EXPIRED`, the
+   *   recipient's rejection code (`details` = the notice body).
+   */
+  async sendAndConfirm(to: string, body: Record<string, unknown>, options: WaitForRelayOptions = {}): Promise<Envelope> {
+    const env = createEnvelope(this.#key, { type: 'message', to, body });
+    const wait = this.#wait(options, `the delivery outcome of message ${env.id}`);
+    this.#outcomes.track(env, (did) => did === to);
+    const confirmed = this.#outcomes.confirm(env.id, wait);
+    confirmed.catch(() => {});
+    await this.#sendEnvelope(env, wait);
+    return confirmed;
+  }
+
+  /**
+   * Subscribes to verified, first-seen `message` envelopes addressed to this agent; returns the unsubscribe
+   * function. Subscribe right after `connect()` resolves (before any `await`): messages waiting in the mailbox
+   * are delivered at once, and a message is receipted even when no handler is subscribed.
+   */
   onMessage(handler: MessageHandler): () => void {
     this.#messageHandlers.add(handler);
     return () => this.#messageHandlers.delete(handler);
   }
 
-  /** Closes the connection (normal closure); pending operations fail with `CONNECTION_CLOSED`. */
+  /**
+   * Subscribes to the terminal outcome of every request, message and result this agent sends (see
+   * {@link DeliveryOutcome}); returns the unsubscribe function. Dead letters are reported from the relay's
+   * verified notice even for envelopes sent by an earlier process with this key.
+   */
+  onOutcome(listener: (outcome: DeliveryOutcome) => void): () => void {
+    return this.#outcomes.subscribe((outcome) => listener(outcome));
+  }
+
+  /** Closes the connection for good (normal closure, no reconnect); pending operations fail with `CONNECTION_CLOSED`. */
   async close(): Promise<void> {
-    this.#socket.close(1000, '');
-    await this.#closed;
+    await this.#connection.close(1000, '');
   }
 
   // ---- internals -------------------------------------------------------------------------------------
@@ -228,32 +301,27 @@ export class Agent {
     }
   }
 
-  #sendEnvelope(env: Envelope, wait: WaitOptions): Promise<AcceptedFrame> {
-    const accepted = this.#accepted.wait(env.id, wait);
-    try {
-      this.#socket.send({ op: 'send', env });
-    } catch (error) {
-      this.#accepted.reject(env.id, error);
-    }
-    return accepted;
+  #sendEnvelope(env: Envelope, wait: WaitOptions, scope: OutboxScope = 'durable'): Promise<AcceptedFrame> {
+    return this.#envelopes.submit(env.id, { op: 'send', env }, wait, scope);
   }
 
-  #sendQuietly(env: Envelope): void {
-    this.#sendEnvelope(env, { timeoutMs: this.#timeoutMs, what: `accepted for ${env.type} ${env.id}` }).catch((error: unknown) => {
-      if (!this.isClosed) this.#logger.warn(`the relay did not accept our ${env.type}`, { id: env.id, error: String(error) });
+  /** Sends a receipt (`connection` scope) or a result (`durable`, tracked); failures are logged. */
+  #sendQuietly(env: Envelope, scope: OutboxScope, isRecipient?: RecipientCheck): void {
+    if (isRecipient !== undefined) this.#outcomes.track(env, isRecipient);
+    this.#sendEnvelope(env, { timeoutMs: this.#timeoutMs, what: `accepted for ${env.type} ${env.id}` }, scope).catch((error: unknown) => {
+      if (error instanceof BatonError && error.code === 'CONNECTION_CLOSED') return; // redelivery brings it back
+      this.#logger.warn(`the relay did not accept our ${env.type}`, { id: env.id, error: String(error) });
     });
   }
 
-  async #findProviders(capability: string, agent: string | undefined, fresh: boolean, wait: WaitOptions): Promise<Provider[]> {
-    const query: DiscoveryQuery = agent === undefined ? { capability } : { capability, include_offline: true, limit: 500 };
-    const key = JSON.stringify(query);
-    let entries = fresh ? undefined : this.#discoveryCache.get(key);
-    if (entries === undefined) {
-      entries = await this.discover(query, { timeoutMs: wait.timeoutMs, ...(wait.signal !== undefined ? { signal: wait.signal } : {}) });
-      this.#discoveryCache.set(key, entries);
+  /** Sends a `reject`/`working` frame if connected; otherwise the relay redelivers and it is answered again. */
+  #sendNow(frame: Parameters<Connection['send']>[0]): void {
+    if (this.#connection.state !== 'open') return;
+    try {
+      this.#connection.send(frame);
+    } catch {
+      // Lost with the socket: see above.
     }
-    const providers = providersOf(entries, capability);
-    return agent === undefined ? providers : providers.filter((p) => p.agent === agent);
   }
 
   #callHost(): CallHost {
@@ -262,91 +330,68 @@ export class Agent {
       defaultTimeoutMs: this.#timeoutMs,
       logger: this.#logger,
       pendingCalls: this.#pendingCalls,
-      findProviders: (capability, agent, fresh, wait) => this.#findProviders(capability, agent, fresh, wait),
+      findProviders: (capability, agent, fresh, wait) => this.#discovery.findProviders(capability, agent, fresh, wait),
       sendEnvelope: (env, wait) => this.#sendEnvelope(env, wait),
+      track: (env, isRecipient) => this.#outcomes.track(env, isRecipient),
     };
   }
 
-  #providerHost(): ProviderHost {
+  #listener(): ConnectionListener {
     return {
-      key: this.#key,
-      capability: (name) => {
-        const manifest = this.#manifests.get(name);
-        const handler = this.#handlers.get(name);
-        return manifest !== undefined && handler !== undefined ? { manifest, handler } : undefined;
+      frame: (frame) => this.#onFrame(frame),
+      down: (info) => {
+        this.#envelopes.dropConnectionScoped(closedError(info, 'was lost'));
+        this.#trace({ kind: 'disconnected', code: info.code, reason: info.reason });
       },
-      sendQuietly: (env) => this.#sendQuietly(env),
-      closeSignal: this.#closing.signal,
-      now: () => Date.now(),
-      trace: (event) => this.#trace(event),
+      up: (session, attempts) => {
+        this.#trace({ kind: 'reconnected', session: session.welcome.session, attempts });
+        this.#envelopes.resendAll();
+        this.#discoveries.resendAll();
+      },
+      closed: (info) => {
+        this.#closing.abort();
+        const error = closedError(info, 'closed');
+        this.#envelopes.failAll(error);
+        this.#discoveries.failAll(error);
+        this.#outcomes.failAll(error);
+        for (const pending of this.#pendingCalls.values()) pending.fail(error);
+      },
     };
   }
 
   #onFrame(frame: Frame): void {
     switch (frame.op) {
       case 'accepted':
-        this.#accepted.resolve(frame.id, frame);
+        this.#envelopes.resolve(frame.id, frame);
         return;
-      case 'error': {
-        const error = errorFromFrame(frame);
-        const settled = (frame.id !== undefined && this.#accepted.reject(frame.id, error))
-          || (frame.ref !== undefined && this.#discovered.reject(frame.ref, error));
-        if (!settled) this.#logger.warn('error frame from the relay', { code: frame.code, message: frame.message });
+      case 'error':
+        this.#onError(frame);
         return;
-      }
       case 'discovered':
-        this.#discovered.resolve(frame.ref, frame.agents);
+        this.#discoveries.resolve(frame.ref, frame.agents);
         return;
       case 'delivered':
-        void this.#pendingCalls.get(frame.id)?.onDelivered(frame.receipt);
+        void this.#outcomes.onDelivered(frame);
         return;
       case 'deliver':
-        this.#onDeliver(frame.env);
+        if (this.#early !== undefined) this.#early.push(frame);
+        else handleDeliver(this.#inbox, frame);
         return;
       default:
         return; // hello/welcome again or client frames: nothing to do (VER-2).
     }
   }
 
-  #drop(reason: string, env: unknown): void {
-    this.#logger.warn(`dropped a delivered envelope: ${reason}`, { id: (env as { id?: unknown } | null)?.id });
-    this.#trace({ kind: 'dropped', reason, env });
-  }
-
-  #onDeliver(raw: unknown): void {
-    const intake = admitDelivered(raw, this.did);
-    if (!intake.ok) return this.#drop(intake.reason, raw);
-    const { env, digest } = intake;
-    this.#trace({ kind: 'received', env });
-    const duplicate = this.#dedupe.checkAndRemember(env.from, env.id);
-    this.#sendQuietly(createReceipt(this.#key, env, digest));
-    if (duplicate) {
-      this.#trace({ kind: 'duplicate', env });
-      return;
+  #onError(frame: ErrorFrame): void {
+    if (frame.id !== undefined) {
+      if (frame.code === 'RATE_LIMITED' && this.#envelopes.retryLater(frame.id, rateLimitDelayMs(frame.retry_after_ms))) return;
+      const error = errorFromFrame(frame);
+      if (this.#envelopes.reject(frame.id, error)) {
+        this.#outcomes.forget(frame.id, error);
+        return;
+      }
     }
-    if (env.type === 'request') {
-      void processRequest(this.#providerHost(), env);
-      return;
-    }
-    if (env.exp !== undefined && env.exp <= Date.now()) return this.#drop('EXPIRED: exp passed (RPL-2)', env);
-    if (env.type === 'result') {
-      if (env.parent !== undefined) void this.#pendingCalls.get(env.parent)?.onResult(env);
-      return;
-    }
-    for (const handler of [...this.#messageHandlers]) {
-      Promise.resolve()
-        .then(() => handler(env.body, env))
-        .catch((error: unknown) => this.#logger.warn('message handler failed', { id: env.id, error: String(error) }));
-    }
-  }
-
-  #onClose(info: CloseInfo): void {
-    this.#closing.abort();
-    const error = new BatonError('CONNECTION_CLOSED', `the connection to the relay closed (${info.code}${info.reason ? ` ${info.reason}` : ''})`, {
-      details: info,
-    });
-    this.#accepted.rejectAll(error);
-    this.#discovered.rejectAll(error);
-    for (const pending of this.#pendingCalls.values()) pending.fail(error);
+    if (frame.ref !== undefined && this.#discoveries.reject(frame.ref, errorFromFrame(frame))) return;
+    this.#logger.warn('error frame from the relay', { code: frame.code, message: frame.message, ...(frame.id !== undefined ? { id: frame.id } : {}) });
   }
 }

@@ -1,15 +1,15 @@
 /**
- * `connect()`: open a WebSocket to a relay, run the handshake (SPEC CON-2..CON-5) and return an `Agent`.
- * Runtime-neutral: uses `globalThis.WebSocket` unless a constructor is injected.
+ * `connect()`: open a WebSocket to a relay, run the handshake (SPEC CON-2..CON-5) and return an `Agent` that
+ * reconnects by itself afterwards. Runtime-neutral: uses `globalThis.WebSocket` unless a constructor is injected.
  */
 import { BatonError } from '@baton/spec';
 import { Agent } from './agent.ts';
-import { performHandshake } from './handshake.ts';
-import { FrameSocket } from './transport.ts';
+import { Connection } from './connection.ts';
 import type { ConnectOptions, WebSocketConstructor } from './types.ts';
 
 /**
- * Connects and authenticates `options.key` at the relay `options.url`.
+ * Connects and authenticates `options.key` at the relay `options.url`. Only later losses are repaired by
+ * reconnecting (`options.reconnect`); a failure of this first connection is thrown.
  * @returns the authenticated {@link Agent}.
  * @throws BatonError with the relay's code (`AUTH_FAILED`, `NOT_ADMITTED`, `CLOCK_SKEW`,
  *   `UNSUPPORTED_VERSION`, ...), `TIMEOUT` when no `hello`/`welcome` arrives within `connectTimeoutMs`,
@@ -22,7 +22,12 @@ export async function connect(options: ConnectOptions): Promise<Agent> {
   if (WebSocketImpl === undefined) {
     throw new BatonError('CONNECTION_CLOSED', 'no WebSocket implementation: pass options.WebSocket');
   }
-  const socket = new FrameSocket(options.url, WebSocketImpl);
-  const { hello, welcome } = await performHandshake(socket, options.key, options.connectTimeoutMs ?? 10_000);
-  return new Agent(socket, options, hello, welcome);
+  const connection = await Connection.open({
+    url: options.url,
+    key: options.key,
+    WebSocket: WebSocketImpl,
+    handshakeTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    reconnect: options.reconnect ?? {},
+  });
+  return new Agent(connection, options);
 }

@@ -1,13 +1,16 @@
 /**
- * Trust checks on discovery answers (SPEC MAN-3, DIS-2) and a short-lived cache of verified providers.
+ * Discovery (SPEC DIS-1, DIS-2, MAN-3): `discover` frames through the outbox (they survive reconnections),
+ * trust checks on the answers, and a short-lived cache of verified providers.
  *
  * The relay is not trusted with manifests: every entry carries the agent's own signed `register` envelope,
  * and an entry is kept only when that envelope verifies, is authored by the entry's `agent`, and really
  * offers the capabilities the entry lists.
  */
 import { validateRegisterBody, verifyEnvelope } from '@baton/spec';
-import type { CapabilityManifest, DiscoveryEntry, Envelope } from '@baton/spec';
-import type { Provider } from './types.ts';
+import type { CapabilityManifest, DiscoveryEntry, DiscoveryQuery, Envelope } from '@baton/spec';
+import type { Outbox } from './outbox.ts';
+import type { ClientLogger, Provider, TraceEvent } from './types.ts';
+import type { WaitOptions } from './waiters.ts';
 
 /**
  * Returns null when `entry` can be trusted, else the reason it cannot: the registration must be a
@@ -86,5 +89,60 @@ export class DiscoveryCache {
   /** Forgets everything (e.g. after a failed request, so the next one sees fresh providers). */
   clear(): void {
     this.#entries.clear();
+  }
+}
+
+/** Sends `discover` frames and keeps only trustworthy entries; caches provider lookups. */
+export class DiscoveryClient {
+  readonly #outbox: Outbox<DiscoveryEntry[]>;
+  readonly #cache: DiscoveryCache;
+  readonly #logger: ClientLogger;
+  readonly #trace: (event: TraceEvent) => void;
+  #refCounter = 0;
+
+  /** @param cacheMs how long provider lookups are reused, in ms (0 disables the cache). */
+  constructor(outbox: Outbox<DiscoveryEntry[]>, cacheMs: number, logger: ClientLogger, trace: (event: TraceEvent) => void) {
+    this.#outbox = outbox;
+    this.#cache = new DiscoveryCache(cacheMs);
+    this.#logger = logger;
+    this.#trace = trace;
+  }
+
+  /**
+   * Asks the relay which agents match `query` and returns the entries that pass {@link discoveryEntryProblem};
+   * the others are dropped and logged.
+   * @throws BatonError the relay's code (`INVALID_FRAME`, ...), `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`.
+   */
+  async discover(query: DiscoveryQuery, wait: Omit<WaitOptions, 'what'>): Promise<DiscoveryEntry[]> {
+    const ref = `d${++this.#refCounter}-${Math.random().toString(36).slice(2, 10)}`;
+    const entries = await this.#outbox.submit(ref, { op: 'discover', ref, query }, { ...wait, what: `discovered for ${ref}` });
+    return entries.filter((entry) => {
+      const problem = discoveryEntryProblem(entry);
+      if (problem === null) return true;
+      this.#logger.warn('dropped an unverifiable discovery entry', { agent: entry?.agent, problem });
+      this.#trace({ kind: 'dropped', reason: `discovery entry: ${problem}`, env: entry?.registration });
+      return false;
+    });
+  }
+
+  /**
+   * Verified providers of `capability` (only `agent` when given, then offline ones too, for direct routing).
+   * `fresh` bypasses the cache.
+   */
+  async findProviders(capability: string, agent: string | undefined, fresh: boolean, wait: WaitOptions): Promise<Provider[]> {
+    const query: DiscoveryQuery = agent === undefined ? { capability } : { capability, include_offline: true, limit: 500 };
+    const key = JSON.stringify(query);
+    let entries = fresh ? undefined : this.#cache.get(key);
+    if (entries === undefined) {
+      entries = await this.discover(query, { timeoutMs: wait.timeoutMs, signal: wait.signal });
+      this.#cache.set(key, entries);
+    }
+    const providers = providersOf(entries, capability);
+    return agent === undefined ? providers : providers.filter((p) => p.agent === agent);
+  }
+
+  /** Forgets cached answers (after a registration, so this agent sees its own change). */
+  clearCache(): void {
+    this.#cache.clear();
   }
 }

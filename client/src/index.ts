@@ -1,6 +1,7 @@
 /**
- * Public entry of `@baton/client`: connect to a Baton relay, register capabilities, discover providers,
- * send verified requests and handle them. Runs in Node 22+ and in browsers (no `node:` imports).
+ * Public entry of `@baton/client`: connect to a Baton relay (reconnecting by itself), register capabilities,
+ * discover providers, send verified requests and messages, follow their delivery outcomes (receipt or dead
+ * letter) and handle requests. Runs in Node 22+ and in browsers (no `node:` imports).
  */
 export { connect } from './connect.ts';
 export { Agent } from './agent.ts';
@@ -12,8 +13,8 @@ export { createReceipt, receiptProblem } from './receipts.ts';
 export { createResult } from './provider.ts';
 export type { CloseInfo } from './transport.ts';
 export type {
-  CallOutcome, CapabilityHandler, ClientLogger, ConnectOptions, HandlerContext, MessageHandler, Provider,
-  RequestOptions, RequestTarget, TraceEvent, WebSocketConstructor, WebSocketLike,
+  CallOutcome, CapabilityHandler, ClientLogger, ConnectOptions, ConnectionState, DeliveryOutcome, HandleOptions, HandlerContext,
+  MessageHandler, Provider, ReconnectOptions, RequestOptions, RequestTarget, TraceEvent, WebSocketConstructor, WebSocketLike,
 } from './types.ts';
 /** Errors thrown by the client carry a registry code (SPEC ERR-1); re-exported from `@baton/spec`. */
 export { BatonError, isBatonError } from '@baton/spec';

@@ -1,24 +1,18 @@
 /**
- * The provider side of a request (SPEC TYP-3, MAN-4, RPL-2): given a verified, deduplicated and receipted
- * `request` envelope, check its deadline, find the capability, validate the input, run the handler,
- * validate the output and send the signed `result`.
+ * Running one request on the provider side (SPEC TYP-3, MAN-4, RPL-2): check its deadline, validate the
+ * input against the manifest, run the handler with an AbortSignal, validate the output, and build the signed
+ * `result` envelope. When receipts, rejections and `working` frames are sent is decided by
+ * `provider-runtime.ts`.
  */
 import { BatonError, createEnvelope, validateAgainstSchema } from '@baton/spec';
 import type { CapabilityManifest, Envelope, KeyPair, ResultBody } from '@baton/spec';
 import { resultBodyFromError } from './result-errors.ts';
-import type { CapabilityHandler, TraceEvent } from './types.ts';
+import type { CapabilityHandler } from './types.ts';
 
-/** What the provider logic needs from its agent. */
-export interface ProviderHost {
-  readonly key: KeyPair;
-  /** The registered manifest and handler for a capability, when both exist. */
-  capability(name: string): { manifest: CapabilityManifest; handler: CapabilityHandler } | undefined;
-  /** Sends an envelope; failures are logged by the host, not thrown. */
-  sendQuietly(env: Envelope): void;
-  /** Aborted when the agent closes. */
-  readonly closeSignal: AbortSignal;
-  now(): number;
-  trace(event: TraceEvent): void;
+/** A registered capability with its handler. */
+export interface Capability {
+  manifest: CapabilityManifest;
+  handler: CapabilityHandler;
 }
 
 /** Builds the `result` envelope answering `request` (TYP-3): to its author, parent = its id, same thread. */
@@ -32,14 +26,18 @@ export function createResult(key: KeyPair, request: Envelope, body: ResultBody):
   });
 }
 
-/** Runs the request and returns the result body to send (never throws). */
-async function answer(host: ProviderHost, request: Envelope): Promise<ResultBody> {
+/**
+ * Runs `request` and returns the result body to send; never throws. Error codes: `EXPIRED` (exp passed before
+ * it could run), `UNSUPPORTED_CAPABILITY` (`capability` undefined), `INPUT_SCHEMA_VIOLATION`,
+ * `OUTPUT_SCHEMA_VIOLATION`, the code of a thrown `BatonError`, else `HANDLER_ERROR`. The handler's signal
+ * aborts at `exp` (`EXPIRED`) and when `closeSignal` aborts (`CONNECTION_CLOSED`).
+ */
+export async function runRequest(request: Envelope, capability: Capability | undefined, now: number, closeSignal: AbortSignal): Promise<ResultBody> {
   const body = request.body as { capability?: unknown; input?: unknown };
   const name = typeof body.capability === 'string' ? body.capability : '';
-  if (request.exp !== undefined && request.exp <= host.now()) {
+  if (request.exp !== undefined && request.exp <= now) {
     return { status: 'error', error: { code: 'EXPIRED', message: 'the request deadline passed before it could run' } };
   }
-  const capability = host.capability(name);
   if (capability === undefined) {
     return { status: 'error', error: { code: 'UNSUPPORTED_CAPABILITY', message: `this agent does not provide ${JSON.stringify(name)}` } };
   }
@@ -49,10 +47,10 @@ async function answer(host: ProviderHost, request: Envelope): Promise<ResultBody
   }
   const controller = new AbortController();
   const onClose = (): void => controller.abort(new BatonError('CONNECTION_CLOSED', 'the agent closed'));
-  host.closeSignal.addEventListener('abort', onClose, { once: true });
+  closeSignal.addEventListener('abort', onClose, { once: true });
   const timer = request.exp === undefined
     ? undefined
-    : setTimeout(() => controller.abort(new BatonError('EXPIRED', 'the request deadline passed')), request.exp - host.now());
+    : setTimeout(() => controller.abort(new BatonError('EXPIRED', 'the request deadline passed')), request.exp - now);
   try {
     const raw = await capability.handler(body.input, { request, from: request.from, signal: controller.signal });
     const output = raw === undefined ? null : raw;
@@ -65,21 +63,6 @@ async function answer(host: ProviderHost, request: Envelope): Promise<ResultBody
     return resultBodyFromError(error);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
-    host.closeSignal.removeEventListener('abort', onClose);
+    closeSignal.removeEventListener('abort', onClose);
   }
-}
-
-/**
- * Answers one verified, first-seen `request` envelope whose receipt has already been sent. Error codes in the
- * result: `EXPIRED` (exp passed), `UNSUPPORTED_CAPABILITY`, `INPUT_SCHEMA_VIOLATION`,
- * `OUTPUT_SCHEMA_VIOLATION`, the code of a thrown `BatonError`, else `HANDLER_ERROR`.
- */
-export async function processRequest(host: ProviderHost, request: Envelope): Promise<void> {
-  const body = await answer(host, request);
-  if (host.closeSignal.aborted) return;
-  const event: TraceEvent = body.status === 'ok'
-    ? { kind: 'handled', env: request, status: 'ok' }
-    : { kind: 'handled', env: request, status: 'error', code: body.error.code };
-  host.sendQuietly(createResult(host.key, request, body));
-  host.trace(event);
 }

@@ -1,13 +1,13 @@
 /**
- * The requester side of a request (SPEC TYP-2, MAN-4, ACK-1..ACK-4, RPL-2): find and verify the provider's
- * manifest, validate the input, send the signed `request` with a deadline, then follow `accepted`,
- * `delivered` (verified receipt) and the verified `result`, and validate the output.
+ * The requester side of a request (SPEC TYP-2, MAN-4, ACK-1..ACK-4, RPL-2, DLV-6): find and verify the
+ * provider's manifest, validate the input, send the signed `request` with a deadline, then follow `accepted`,
+ * the verified receipt or the relay's dead-letter notice, and the verified `result`, and validate the output.
  */
 import { BatonError, capabilityTarget, createEnvelope, validateAgainstSchema } from '@baton/spec';
-import type { AcceptedFrame, Envelope, KeyPair, ResultBody } from '@baton/spec';
-import { receiptProblem } from './receipts.ts';
-import { errorFromResult } from './result-errors.ts';
-import type { CallOutcome, ClientLogger, Provider, RequestOptions, RequestTarget } from './types.ts';
+import type { AcceptedFrame, Envelope, KeyPair, NoticeBody, ResultBody } from '@baton/spec';
+import type { RecipientCheck } from './outcomes.ts';
+import { errorFromNotice, errorFromResult } from './result-errors.ts';
+import type { CallOutcome, ClientLogger, DeliveryOutcome, Provider, RequestOptions, RequestTarget } from './types.ts';
 import { withDeadline } from './waiters.ts';
 import type { WaitOptions } from './waiters.ts';
 
@@ -28,9 +28,11 @@ export interface CallHost {
   findProviders(capability: string, agent: string | undefined, fresh: boolean, wait: WaitOptions): Promise<Provider[]>;
   /** Sends an envelope and waits for its `accepted` (or throws the `error` frame's code). */
   sendEnvelope(env: Envelope, wait: WaitOptions): Promise<AcceptedFrame>;
+  /** Follows the envelope's outcome (receipt or dead letter), reported to the pending call and to `onOutcome`. */
+  track(env: Envelope, isRecipient: RecipientCheck): void;
 }
 
-/** One request in flight: collects its verified receipt and result. */
+/** One request in flight: collects its verified result, its receipt, or the notice that dead-lettered it. */
 export class PendingCall {
   readonly request: Envelope;
   receipt: Envelope | undefined;
@@ -52,17 +54,18 @@ export class PendingCall {
     this.#receipt = new Promise((resolve) => { this.#resolveReceipt = resolve; });
   }
 
-  /** Handles the receipt forwarded in `delivered` (ACK-4); an unverifiable receipt is logged and ignored. */
-  async onDelivered(receipt: Envelope): Promise<void> {
-    const provider = typeof receipt?.from === 'string' ? await this.#lookup(receipt.from) : undefined;
-    const problem = receiptProblem(receipt, this.request, () => provider !== undefined);
-    if (problem !== null) {
-      this.#logger.warn('ignored an untrustworthy receipt', { request: this.request.id, problem });
-      return;
-    }
-    if (this.receipt === undefined) {
-      this.receipt = receipt;
-      this.#resolveReceipt(receipt);
+  /**
+   * Takes the request's outcome (already verified by the tracker): a receipt (ACK-4) is kept; a dead letter
+   * (DLV-6) fails the call with the notice's reason.
+   */
+  onOutcome(outcome: DeliveryOutcome, notice: NoticeBody | undefined): void {
+    if (outcome.status === 'delivered') {
+      if (this.receipt === undefined) {
+        this.receipt = outcome.receipt;
+        this.#resolveReceipt(outcome.receipt);
+      }
+    } else if (notice !== undefined) {
+      this.#rejectResult(errorFromNotice(notice));
     }
   }
 
@@ -76,7 +79,7 @@ export class PendingCall {
     this.#resolveResult({ env, provider });
   }
 
-  /** Fails the call (connection closed). */
+  /** Fails the call (the agent closed). */
   fail(error: unknown): void {
     this.#rejectResult(error);
   }
@@ -112,8 +115,9 @@ function checkInput(capability: string, providers: Provider[], input: unknown): 
 /**
  * Sends one request and returns its verified outcome. See `Agent.call` for the contract.
  * @throws BatonError `NO_PROVIDER`, `UNSUPPORTED_CAPABILITY`, `INPUT_SCHEMA_VIOLATION` (not sent), the relay's
- *   rejection code, the result's error code, `OUTPUT_SCHEMA_VIOLATION`, `TIMEOUT`, `ABORTED`,
- *   `CONNECTION_CLOSED`.
+ *   rejection code, a dead-letter reason (`MAX_ATTEMPTS_EXCEEDED`, `EXPIRED`, `MAILBOX_EXPIRED`, a provider's
+ *   rejection code; `details` = the notice body), the result's error code, `OUTPUT_SCHEMA_VIOLATION`,
+ *   `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`.
  */
 export async function performCall(host: CallHost, target: RequestTarget, input: unknown, options: RequestOptions, wantReceipt: boolean): Promise<CallOutcome> {
   const capability = typeof target === 'string' ? target : target.capability;
@@ -155,6 +159,7 @@ export async function performCall(host: CallHost, target: RequestTarget, input: 
   };
   const pending = new PendingCall(request, lookup, host.logger);
   host.pendingCalls.set(request.id, pending);
+  host.track(request, async (did) => (await lookup(did)) !== undefined);
   try {
     const accepted = await host.sendEnvelope(request, wait(`accepted for request ${request.id}`));
     const { env: result, provider } = await pending.result(wait(`result for request ${request.id}`));

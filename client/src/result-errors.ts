@@ -1,13 +1,26 @@
 /**
- * Mapping between errors and the wire: `error` frames and `result` error bodies become thrown
- * `BatonError`s, and thrown errors become `result` error bodies (SPEC ERR-1, TYP-3).
+ * Mapping between errors and the wire: `error` frames, `result` error bodies and dead-letter `notice` bodies
+ * become thrown `BatonError`s, and thrown errors become `result` error bodies (SPEC ERR-1, TYP-3, DLV-6).
  */
 import { BatonError, isBatonError, isErrorCode } from '@baton/spec';
-import type { ErrorFrame, ResultBody } from '@baton/spec';
+import type { ErrorFrame, NoticeBody, ResultBody } from '@baton/spec';
 
 /** The `BatonError` for a relay `error` frame: same code and message; the frame is in `details`. */
 export function errorFromFrame(frame: ErrorFrame): BatonError {
   return new BatonError(frame.code, frame.message, { details: frame });
+}
+
+/**
+ * The `BatonError` for a dead-letter notice (DLV-6): code = the notice's `reason` (`MAX_ATTEMPTS_EXCEEDED`,
+ * `EXPIRED`, `MAILBOX_EXPIRED`, `UNSUPPORTED_CAPABILITY`, ...; a reason this client does not know becomes
+ * `INTERNAL_ERROR`), `details` = the notice body.
+ */
+export function errorFromNotice(body: NoticeBody): BatonError {
+  const code = isErrorCode(body.reason) ? body.reason : 'INTERNAL_ERROR';
+  const last = body.last_error === undefined ? '' : `; last error ${body.last_error.code}: ${body.last_error.message}`;
+  return new BatonError(code, `envelope ${body.for} was dead-lettered by the relay after ${body.attempts} attempt(s) (${body.reason}${last})`, {
+    details: body,
+  });
 }
 
 /**

@@ -34,12 +34,41 @@ export interface ClientLogger {
   warn(message: string, details?: Record<string, unknown>): void;
 }
 
-/** Something the agent did with a received envelope, reported to `ConnectOptions.onTrace` (for tests and audit). */
+/**
+ * Something the agent did with a received envelope or its connection, reported to `ConnectOptions.onTrace`
+ * (for tests and audit). `seq` and `attempt` come from the relay's `deliver` frame (DLV-2, DLV-3).
+ * - `received`: a delivered envelope passed verification (before deduplication).
+ * - `duplicate`: it was seen before (RPL-4): receipted again (or, for a request still running, answered with
+ *   a `working` frame), not acted on.
+ * - `rejected`: a request refused with a `reject` frame (`BUSY`, `UNSUPPORTED_CAPABILITY`).
+ * - `dropped`: not acted on and not receipted (failed verification, misaddressed, expired).
+ * - `handled`: a request's handler finished and its result was sent.
+ * - `disconnected` / `reconnected`: the connection was lost / re-established (same key, new session).
+ */
 export type TraceEvent =
-  | { kind: 'received'; env: Envelope }
+  | { kind: 'received'; env: Envelope; seq: number; attempt: number }
   | { kind: 'duplicate'; env: Envelope }
+  | { kind: 'rejected'; env: Envelope; code: 'BUSY' | 'UNSUPPORTED_CAPABILITY' }
   | { kind: 'dropped'; reason: string; env?: unknown }
-  | { kind: 'handled'; env: Envelope; status: 'ok' | 'error'; code?: string };
+  | { kind: 'handled'; env: Envelope; status: 'ok' | 'error'; code?: string }
+  | { kind: 'disconnected'; code: number; reason: string }
+  | { kind: 'reconnected'; session: string; attempts: number };
+
+/** Where the agent's connection is: authenticated, between sockets (backoff or handshake), or closed for good. */
+export type ConnectionState = 'open' | 'reconnecting' | 'closed';
+
+/**
+ * Automatic reconnection after a connection loss that `close()` did not request. Delays grow exponentially
+ * from `initialDelayMs` to `maxDelayMs` with "equal jitter" (uniform in [d/2, d]).
+ */
+export interface ReconnectOptions {
+  /** Delay before the first attempt, in ms. @default 250 */
+  initialDelayMs?: number;
+  /** Largest delay between attempts, in ms. @default 30_000 */
+  maxDelayMs?: number;
+  /** Consecutive failed attempts before giving up (the agent then closes). @default Infinity */
+  maxAttempts?: number;
+}
 
 /** Options of `connect()`. */
 export interface ConnectOptions {
@@ -59,9 +88,54 @@ export interface ConnectOptions {
   dedupe?: DedupeCache;
   /** Where handled problems are reported. @default console.warn */
   logger?: ClientLogger;
-  /** Called for every received envelope and what the agent did with it. */
+  /** Called for every received envelope and what the agent did with it, and for connection changes. */
   onTrace?: (event: TraceEvent) => void;
+  /**
+   * Reconnect automatically (same key, new handshake) when the connection is lost; `false` turns it off (the
+   * agent closes at the first loss). Never retried: a close for `NOT_ADMITTED` or `AUTH_FAILED`.
+   * @default {} (on, with the defaults of {@link ReconnectOptions})
+   */
+  reconnect?: false | ReconnectOptions;
 }
+
+/** Options of `Agent.handle`. */
+export interface HandleOptions {
+  /**
+   * Most handlers of this capability running at once; a request arriving beyond it is refused with a `reject`
+   * frame `BUSY` and the relay delivers it again later, or to another provider (DLV-4). @default Infinity
+   */
+  concurrency?: number;
+  /**
+   * When the receipt for a request is sent (ACK-3):
+   * - `'on-complete'` (default): after the handler finished, right before the result (same tick). While the
+   *   handler runs the agent sends a `working` frame every `ack_timeout_ms / 3` (DLV-3), so a provider that
+   *   crashes mid-request has the request redelivered (to itself after a restart, or to another provider)
+   *   instead of losing it. Trade-off: execution is at least once - a crash after the handler finished but
+   *   before the receipt left runs the request again; make handlers idempotent (see `idempotency_key`).
+   * - `'on-receive'`: at once, before the handler runs (at most once: a crash mid-handler loses the request,
+   *   and the requester sees `TIMEOUT`).
+   * Messages, results and notices are always receipted on receive.
+   */
+  receipt?: 'on-receive' | 'on-complete';
+}
+
+/**
+ * The terminal outcome of an envelope this agent sent to someone (request, message, result), reported by
+ * `Agent.onOutcome`: `delivered` with the recipient's verified receipt (ACK-4), or `dead-lettered` from the
+ * relay-signed `notice` (DLV-6) with its reason (`MAX_ATTEMPTS_EXCEEDED`, `EXPIRED`, `MAILBOX_EXPIRED`, or the
+ * recipient's rejection code such as `UNSUPPORTED_CAPABILITY`), the attempts made, the DLQ entry id and the
+ * error of the last attempt.
+ */
+export type DeliveryOutcome =
+  | { id: string; status: 'delivered'; receipt: Envelope }
+  | {
+    id: string;
+    status: 'dead-lettered';
+    reason: string;
+    attempts: number;
+    entry: number;
+    lastError?: { code: string; message: string };
+  };
 
 /** What a capability handler receives besides the input. */
 export interface HandlerContext {
