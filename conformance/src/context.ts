@@ -27,16 +27,19 @@ export class CaseContext {
   /** Default wait for one frame or close, in ms. */
   readonly timeoutMs: number;
   readonly recorder: WireRecorder;
+  /** The relay's operator token for `/v1/dlq` (DLQ-1), when the run was given one; operator cases skip without it. */
+  readonly operatorToken: string | undefined;
   readonly #conns: WireConnection[] = [];
   /** Relay clock minus local clock (ms), estimated from the last `hello.ts`. */
   #offset = 0;
 
-  constructor(o: { url: string; httpUrl: string; info: RelayInfo; timeoutMs: number; recorder: WireRecorder }) {
+  constructor(o: { url: string; httpUrl: string; info: RelayInfo; timeoutMs: number; recorder: WireRecorder; operatorToken?: string | undefined }) {
     this.url = o.url;
     this.httpUrl = o.httpUrl;
     this.info = o.info;
     this.timeoutMs = o.timeoutMs;
     this.recorder = o.recorder;
+    this.operatorToken = o.operatorToken;
   }
 
   /** Limits announced in the relay information document. */
@@ -121,10 +124,22 @@ export class CaseContext {
   }
 
   /** GET a path on the relay's HTTP base; resolves status and parsed JSON (or null). */
-  async getJson(path: string): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(new URL(path, this.httpUrl), { signal: AbortSignal.timeout(this.timeoutMs) });
+  getJson(path: string): Promise<{ status: number; body: unknown }> {
+    return this.http('GET', path);
+  }
+
+  /**
+   * Sends an HTTP request to `path` (path and query string, sent exactly as given) on the relay's HTTP base and
+   * records it in the wire log (the Authorization header is logged by scheme only).
+   * @returns the status and the parsed JSON body (null when the body is not JSON).
+   * @throws Error (fetch) when the relay cannot be reached within the context timeout.
+   */
+  async http(method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+    const auth = headers.authorization ?? headers.Authorization;
+    this.recorder.record('out', 'http', `${method} ${path}${auth === undefined ? '' : ` (Authorization: ${auth.split(' ')[0] ?? ''} ...)`}`);
+    const res = await fetch(new URL(path, this.httpUrl), { method, headers, signal: AbortSignal.timeout(this.timeoutMs) });
     const text = await res.text();
-    this.recorder.record('in', 'http', `GET ${path} -> ${res.status} ${text}`);
+    this.recorder.record('in', 'http', `${method} ${path} -> ${res.status} ${text}`);
     let body: unknown = null;
     try {
       body = JSON.parse(text);

@@ -1,6 +1,8 @@
-// The suite fails a deliberately broken relay on the right cases (with readable expected vs received), and
-// the expected-failures baseline works both ways: a listed failure passes the run, a stale entry fails it.
+// The suite fails a deliberately broken relay on the right cases (with readable expected vs received), skips
+// the delivery cases with the reason when the relay's limits exceed the conformance profile, and the
+// expected-failures baseline works both ways: a listed failure passes the run, a stale entry fails it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFORMANCE_PROFILE } from '../src/profile.ts';
 import { parseExpectedFailures, runRelaySuite } from '../src/runner.ts';
 import { startBrokenRelay, type BrokenRelay } from './broken-relay.ts';
 
@@ -37,6 +39,28 @@ describe('relay mode against a broken relay', () => {
     const stale = await runRelaySuite({ url: broken.url, timeoutMs: 500, only: [...failing, 'HS-003'], expectedFailures: [...failing, 'HS-003'] });
     expect(stale.ok).toBe(false);
     expect(stale.results.find((r) => r.id === 'HS-003')?.stale).toBe(true);
+  });
+
+  it('skips the delivery cases when the limits exceed the conformance profile, fails them under the profile', async () => {
+    const delivery = ['DLV-001', 'MBX-001', 'FLW-002'];
+    const skipped = await runRelaySuite({ url: broken.url, timeoutMs: 500, only: delivery });
+    expect(skipped.results.map((r) => [r.id, r.status, r.message])).toEqual([
+      ['DLV-001', 'skip', 'relay limits exceed the conformance profile: ack_timeout_ms=30000'],
+      ['MBX-001', 'skip', 'relay limits exceed the conformance profile: mailbox_max_envelopes=10000'],
+      ['FLW-002', 'skip', 'relay limits exceed the conformance profile: send_burst_per_key=2000'],
+    ]);
+    expect(skipped.ok).toBe(true);
+    const profiled = await startBrokenRelay(CONFORMANCE_PROFILE);
+    try {
+      const report = await runRelaySuite({ url: profiled.url, timeoutMs: 500, only: delivery });
+      expect(Object.fromEntries(report.results.map((r) => [r.id, r.status]))).toEqual({ 'DLV-001': 'fail', 'MBX-001': 'fail', 'FLW-002': 'fail' });
+      const byId = Object.fromEntries(report.results.map((r) => [r.id, r]));
+      expect(byId['DLV-001']?.expected).toMatch(/^deliver of /);
+      expect(byId['MBX-001']?.expected).toBe('error frame with code MAILBOX_FULL');
+      expect(byId['FLW-002']?.expected).toMatch(/^error BAD_SIGNATURE or RATE_LIMITED/);
+    } finally {
+      await profiled.close();
+    }
   });
 
   it('parses baseline files as JSON or one id per line', () => {

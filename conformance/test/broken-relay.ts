@@ -1,8 +1,9 @@
 // A deliberately broken relay for the suite's own tests: a raw `ws` server with a plausible handshake that
 // never verifies signatures (auth or envelope), accepts every `send`, answers errors with wrong codes where
-// noted, and serves /.well-known/baton. The suite must fail the matching cases.
+// noted, never delivers anything (so it never redelivers, dead-letters or rate-limits either), and serves
+// /.well-known/baton with the limits it was started with. The suite must fail the matching cases.
 import { createServer, type Server } from 'node:http';
-import { base64urlEncode, DEFAULT_LIMITS, generateKeyPair } from '@baton/spec';
+import { base64urlEncode, DEFAULT_LIMITS, generateKeyPair, type Limits } from '@baton/spec';
 import { WebSocketServer } from 'ws';
 
 /** A started broken relay. */
@@ -11,10 +12,10 @@ export interface BrokenRelay {
   close(): Promise<void>;
 }
 
-/** Starts the broken relay on an ephemeral loopback port. */
-export async function startBrokenRelay(): Promise<BrokenRelay> {
+/** Starts the broken relay on an ephemeral loopback port, announcing the default limits with `overrides`. */
+export async function startBrokenRelay(overrides: Partial<Limits> = {}): Promise<BrokenRelay> {
   const relay = generateKeyPair().did;
-  const limits = { ...DEFAULT_LIMITS, handshake_timeout_ms: 500 };
+  const limits = { ...DEFAULT_LIMITS, handshake_timeout_ms: 500, ...overrides };
   const server: Server = createServer((req, res) => {
     if (req.url === '/.well-known/baton') {
       res.writeHead(200, { 'content-type': 'application/json' });

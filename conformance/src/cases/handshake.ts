@@ -1,14 +1,9 @@
 // Handshake cases (SPEC section 8): hello, auth verification in CON-4 order, welcome, pre-auth fatality,
 // handshake timeout. Each hostile peer uses its own key and connection.
-import { base64urlDecode, base64urlEncode, generateKeyPair, isValidDid, signAuth } from '@baton/spec';
+import { base64urlDecode, generateKeyPair, isValidDid, signAuth } from '@baton/spec';
 import { check, show } from '../assert.ts';
-import { expectAlive, expectFatal, malleateSignature } from './helpers.ts';
+import { IDENTITY_SIG, SMALL_ORDER_DID, expectAlive, expectFatal, malleateSignature } from './helpers.ts';
 import type { ConformanceCase } from './types.ts';
-
-/** A did:key of a small-order point (spec/vectors/did-key.json `small-order-key`). */
-const SMALL_ORDER_DID = 'did:key:z6MkeXATEjyXENzBXBxgC5EHk2JE5aqd7qMGGtDpLUH1e2Sj';
-/** R = identity, S = 0: satisfies the cofactorless equation for every message under a small-order key. */
-const IDENTITY_SIG = base64urlEncode(Uint8Array.from([1, ...new Array<number>(63).fill(0)]));
 
 export const handshakeCases: ConformanceCase[] = [
   {

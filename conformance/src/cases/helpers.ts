@@ -1,5 +1,5 @@
 // Shared steps of conformance cases: "error with this exact code, then closed", "connection still works",
-// unique capability names, malleated signatures.
+// unique capability names, malleated signatures, small-order identities.
 import { base64urlDecode, base64urlEncode, ERROR_CODES, isErrorCode } from '@baton/spec';
 import { CaseFailure, check, show } from '../assert.ts';
 import type { CaseContext, TestAgent } from '../context.ts';
@@ -48,6 +48,11 @@ export function manifest(name: string, tags: string[] = []): Record<string, unkn
     input_schema: { type: 'object' }, output_schema: { type: 'object' }, timeout_ms: 5000, tags,
   };
 }
+
+/** A did:key of a small-order point (spec/vectors/did-key.json `small-order-key`). */
+export const SMALL_ORDER_DID = 'did:key:z6MkeXATEjyXENzBXBxgC5EHk2JE5aqd7qMGGtDpLUH1e2Sj';
+/** R = identity, S = 0: satisfies the cofactorless equation for every message under a small-order key. */
+export const IDENTITY_SIG = base64urlEncode(Uint8Array.from([1, ...new Array<number>(63).fill(0)]));
 
 const L = (1n << 252n) + 27742317777372353535851937790883648493n;
 

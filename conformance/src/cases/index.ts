@@ -1,7 +1,11 @@
-// All relay-mode cases, in run order (grouped by area).
+// All relay-mode cases, in run order (grouped by area; the delivery-guarantee areas last, they take longest).
+import { deadLetterCases } from './dead-letters.ts';
+import { deliveryCases } from './delivery.ts';
 import { discoveryCases } from './discovery.ts';
+import { dlqCases } from './dlq.ts';
 import { encodingCases } from './encoding.ts';
 import { envelopeCases } from './envelopes.ts';
+import { flowControlCases } from './flow-control.ts';
 import { handshakeCases } from './handshake.ts';
 import { limitCases } from './limits.ts';
 import { receiptCases } from './receipts.ts';
@@ -13,5 +17,6 @@ import type { ConformanceCase } from './types.ts';
 /** Every relay-mode case; ids are unique (checked by conformance/test/coverage.test.ts). */
 export const relayCases: readonly ConformanceCase[] = [
   ...handshakeCases, ...encodingCases, ...envelopeCases, ...signatureCases, ...replayCases,
-  ...limitCases, ...discoveryCases, ...routingCases, ...receiptCases,
+  ...limitCases, ...discoveryCases, ...routingCases, ...receiptCases, ...deliveryCases, ...deadLetterCases, ...flowControlCases,
+  ...dlqCases,
 ];

@@ -1,6 +1,6 @@
 // Limits cases (SPEC sections 5 ENV-5, 13 ERR-4, 14 LIM-1): the information document, the envelope size
 // boundary and the frame size limit.
-import { canonicalize, type Envelope } from '@baton/spec';
+import { DEFAULT_LIMITS, canonicalize, type Envelope } from '@baton/spec';
 import { CaseSkipped, check, show } from '../assert.ts';
 import type { CaseContext, TestAgent } from '../context.ts';
 import { expectAlive } from './helpers.ts';
@@ -18,13 +18,13 @@ function sizedEnvelope(ctx: CaseContext, a: TestAgent, to: string, bytes: number
 export const limitCases: ConformanceCase[] = [
   {
     id: 'LIM-001', area: 'limits', level: 'MUST', requirements: ['LIM-1'],
-    title: 'GET /.well-known/baton answers 200 with relay, versions, software, admission, endpoints and all limits',
+    title: 'GET /.well-known/baton answers 200 with relay, versions, software, admission, endpoints and all LIM-1 limits (delivery, mailbox and send limits included)',
     async run(ctx) {
       const { status, body } = await ctx.getJson('/.well-known/baton');
       check(status === 200, '200', String(status));
       const doc = body as Record<string, unknown>;
       const limits = doc.limits as Record<string, unknown> | undefined;
-      const names = ['max_frame_bytes', 'max_envelope_bytes', 'max_clock_skew_ms', 'dedupe_window_ms', 'handshake_timeout_ms', 'heartbeat_ms', 'max_manifests'];
+      const names = Object.keys(DEFAULT_LIMITS);
       check(typeof doc.relay === 'string' && doc.relay.startsWith('did:key:z6Mk') && Array.isArray(doc.versions) && (doc.admission === 'open' || doc.admission === 'allowlist')
         && typeof (doc.endpoints as Record<string, unknown> | undefined)?.ws === 'string' && limits !== undefined && names.every((n) => Number.isInteger(limits[n])),
       'relay-info document with every LIM-1 member', show(body));

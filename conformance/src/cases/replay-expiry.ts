@@ -2,6 +2,7 @@
 // no delivery after exp.
 import { signEnvelope, type UnsignedEnvelope } from '@baton/spec';
 import { check, show } from '../assert.ts';
+import { deliverOf, receiptFor } from './delivery-helpers.ts';
 import type { ConformanceCase } from './types.ts';
 
 export const replayCases: ConformanceCase[] = [
@@ -41,10 +42,12 @@ export const replayCases: ConformanceCase[] = [
       const b = await ctx.agent('recipient');
       const env = ctx.envelope(a, { type: 'message', to: b.did, body: { n: 1 } });
       await ctx.sendAccepted(a, env);
-      await b.conn.expect(`deliver of ${env.id}`, (f) => f.op === 'deliver' && (f.env as { id?: string } | undefined)?.id === env.id);
+      await b.conn.expect(`deliver of ${env.id}`, deliverOf(env.id));
+      // The receipt ends redelivery (DLV-1), so any later deliver frame would be the duplicate routed again.
+      await ctx.sendAccepted(b, receiptFor(ctx, b, env));
       const again = await ctx.sendAccepted(a, env);
       check(again.duplicate === true, 'accepted with duplicate: true', show(again));
-      check(await b.conn.absent((f) => f.op === 'deliver', 300), 'no second deliver on the same connection', 'a second deliver frame');
+      check(await b.conn.absent(deliverOf(env.id), 300), 'no second deliver of the duplicate', 'a second deliver frame');
     },
   },
   {

@@ -2,11 +2,10 @@
 // unchanged delivery, store-and-forward in acceptance order, at-least-once redelivery.
 import { canonicalize, generateKeyPair, type Envelope } from '@baton/spec';
 import { check, show } from '../assert.ts';
-import type { ReceivedFrame } from '../wire/connection.ts';
+import { deliverOf } from './delivery-helpers.ts';
 import { manifest, uniqueCapability } from './helpers.ts';
 import type { ConformanceCase } from './types.ts';
 
-const deliverOf = (id: string) => (f: ReceivedFrame): boolean => f.op === 'deliver' && (f.env as { id?: string } | undefined)?.id === id;
 
 export const routingCases: ConformanceCase[] = [
   {

@@ -8,11 +8,12 @@ export function xmlEscape(s: string): string {
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function testcase(r: CaseResult): string {
-  const attrs = `classname="baton.relay.${r.area}" name="${xmlEscape(`${r.id} ${r.title}`)}" time="${(r.duration_ms / 1000).toFixed(3)}"`;
+function testcase(r: CaseResult, mode: string): string {
+  const attrs = `classname="baton.${mode}.${r.area}" name="${xmlEscape(`${r.id} ${r.title}`)}" time="${(r.duration_ms / 1000).toFixed(3)}"`;
   const detail = xmlEscape(`requirements: ${r.requirements.join(', ')} (${r.level})\nexpected: ${r.expected ?? ''}\nreceived: ${r.received ?? r.message ?? ''}`);
-  if (r.stale) return `    <testcase ${attrs}><failure message="stale expected failure: the case passed">${detail}</failure></testcase>`;
-  if (r.status === 'fail' && !r.expected_failure) return `    <testcase ${attrs}><failure message="${xmlEscape(r.message ?? 'failed')}">${detail}</failure></testcase>`;
+  const err = r.adapter?.length ? `<system-err>${xmlEscape(r.adapter.map((a) => `[${a.scenario}] exit ${a.exit_code ?? a.signal}\n${a.stdout}${a.stderr}`).join('\n'))}</system-err>` : '';
+  if (r.stale) return `    <testcase ${attrs}><failure message="stale expected failure: the case passed">${detail}</failure>${err}</testcase>`;
+  if (r.status === 'fail' && !r.expected_failure) return `    <testcase ${attrs}><failure message="${xmlEscape(r.message ?? 'failed')}">${detail}</failure>${err}</testcase>`;
   if (r.status === 'skip' || (r.status === 'fail' && r.expected_failure)) {
     const why = r.status === 'skip' ? r.message ?? 'skipped' : `expected failure: ${r.message ?? ''}`;
     return `    <testcase ${attrs}><skipped message="${xmlEscape(why)}"/></testcase>`;
@@ -29,7 +30,7 @@ export function renderJunit(report: RunReport): string {
     const failures = rs.filter((r) => (r.status === 'fail' && !r.expected_failure) || r.stale).length;
     const skipped = rs.filter((r) => r.status === 'skip' || (r.status === 'fail' && r.expected_failure)).length;
     const time = rs.reduce((t, r) => t + r.duration_ms, 0) / 1000;
-    return `  <testsuite name="baton.relay.${area}" tests="${rs.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">\n${rs.map(testcase).join('\n')}\n  </testsuite>`;
+    return `  <testsuite name="baton.${report.mode}.${area}" tests="${rs.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">\n${rs.map((r) => testcase(r, report.mode)).join('\n')}\n  </testsuite>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="baton-conformance" tests="${report.summary.total}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -14,7 +14,7 @@ export function formatSummary(report: RunReport): string {
   const s = report.summary;
   const lines = [
     '',
-    `Baton conformance (relay mode) against ${report.target}`,
+    `Baton conformance (${report.mode} mode) against ${report.target}`,
     `${s.total} cases: ${s.pass} pass, ${s.fail} fail (${s.expected_failures} expected), ${s.warn} warn, ${s.skip} skip, ${s.stale} stale`,
   ];
   for (const r of report.results) {
