@@ -3,18 +3,15 @@
  * (`agent.request`), at a fixed offered load (open loop) and sequentially (unloaded, 100 requests), requester
  * and provider in separate processes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { forkChild, type BenchChild } from '../lib/child.ts';
+import { forkChild, withBenchChildren } from '../lib/child.ts';
 import { summarize, type LatencySummary } from '../lib/stats.ts';
 
-/** Runs `rate` requests/s for `durationMs` and summarizes the latencies (ms). */
-export async function latencyRun(rate: number, durationMs: number): Promise<{ summary: LatencySummary; sequential: LatencySummary; errors: number }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'baton-bench-lat-'));
-  const children: BenchChild[] = [];
-  try {
-    const relay = forkChild('relay', [dataDir, 'fsync']);
+/** Runs `rate` requests/s for `durationMs` against a relay with `durability` and summarizes the latencies (ms). */
+export async function latencyRun(
+  rate: number, durationMs: number, durability: 'fsync' | 'normal' = 'fsync',
+): Promise<{ summary: LatencySummary; sequential: LatencySummary; errors: number }> {
+  return withBenchChildren('baton-bench-lat-', async (children, dataDir) => {
+    const relay = forkChild('relay', [dataDir, durability]);
     children.push(relay);
     const { url } = await relay.next('ready') as unknown as { url: string };
     const provider = forkChild('client-provider', [url]);
@@ -26,8 +23,5 @@ export async function latencyRun(rate: number, durationMs: number): Promise<{ su
     requester.send({ type: 'start' });
     const done = await requester.next('done', durationMs + 60_000) as unknown as { samples: number[]; errors: number };
     return { summary: summarize(done.samples), sequential: summarize(sequential), errors: done.errors };
-  } finally {
-    await Promise.all(children.map((c) => c.stop()));
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,12 +1,13 @@
 /**
  * Figure 2 (and 5): routed throughput through a Baton relay process. A sender process sends pre-signed
  * `message` envelopes to a receiver process that answers each `deliver` with a pre-signed receipt; the relay
- * verifies both signatures, group-commits both to SQLite and forwards `delivered` to the sender.
+ * verifies both signatures, group-commits both to SQLite and forwards `delivered` to the sender. The same run,
+ * with a small window and a duration, is Baton's side of the work-queue comparison with NATS JetStream
+ * (`queueRun`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { forkChild, type BenchChild } from '../lib/child.ts';
+import { forkChild, withBenchChildren } from '../lib/child.ts';
+import { readRssBytes } from '../lib/rss.ts';
+import { latenciesBySeq, type QueueRun } from './queue-run.ts';
 
 /** One routed run's outcome. */
 export interface RoutedRun {
@@ -16,35 +17,75 @@ export interface RoutedRun {
   deliveredPerSec: number;
   /** Rejections by code (should be empty). */
   errors: Record<string, number>;
+  /** Envelopes accepted. */
+  accepted: number;
 }
 
-/** Runs one routed measurement against a fresh relay (fresh data directory) with `durability`. */
-export async function routedRun(
-  workloadFile: string, count: number, durability: 'fsync' | 'normal', window: number,
-): Promise<RoutedRun> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
-  const children: BenchChild[] = [];
-  try {
+interface SenderDone {
+  t0: number; tAccepted: number; tDelivered: number; accepted: number; delivered: number;
+  errors: Record<string, number>; sendTimes: (number | null)[];
+}
+
+interface ReceiverReport {
+  arrivals: (number | null)[];
+  /** Deliveries received, redeliveries included, and distinct messages received. */
+  received: number;
+  unique: number;
+  tLast: number;
+}
+
+/** Runs sender and receiver against a fresh relay; `durationMs` stops sending early. */
+async function runRouted(
+  workloadFile: string, count: number, durability: 'fsync' | 'normal', window: number, durationMs?: number,
+): Promise<{ done: SenderDone; report: ReceiverReport; relayRss: number }> {
+  return withBenchChildren('baton-bench-', async (children, dataDir) => {
     const relay = forkChild('relay', [dataDir, durability]);
     children.push(relay);
     const { url } = await relay.next('ready') as unknown as { url: string };
     const receiver = forkChild('baton-receiver', [url, workloadFile, String(count)]);
     children.push(receiver);
     await receiver.next('ready');
-    const sender = forkChild('baton-sender', [url, workloadFile, String(count), String(window)]);
+    const senderArgs = [url, workloadFile, String(count), String(window)];
+    if (durationMs !== undefined) senderArgs.push(String(durationMs));
+    const sender = forkChild('baton-sender', senderArgs);
     children.push(sender);
     await sender.next('ready');
     sender.send({ type: 'start' });
-    const done = await sender.next('done') as unknown as {
-      t0: number; tAccepted: number; tDelivered: number; accepted: number; delivered: number; errors: Record<string, number>;
-    };
-    return {
-      acceptedPerSec: done.accepted / ((done.tAccepted - done.t0) / 1000),
-      deliveredPerSec: done.delivered / ((done.tDelivered - done.t0) / 1000),
-      errors: done.errors,
-    };
-  } finally {
-    await Promise.all(children.map((c) => c.stop()));
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+    const done = await sender.next('done') as unknown as SenderDone;
+    receiver.send({ type: 'report' });
+    const report = await receiver.next('arrivals') as unknown as ReceiverReport;
+    return { done, report, relayRss: readRssBytes(relay.proc.pid) };
+  });
+}
+
+/** Runs one routed measurement against a fresh relay (fresh data directory) with `durability`. */
+export async function routedRun(
+  workloadFile: string, count: number, durability: 'fsync' | 'normal', window: number,
+): Promise<RoutedRun> {
+  const { done } = await runRouted(workloadFile, count, durability, window);
+  return {
+    acceptedPerSec: done.accepted / ((done.tAccepted - done.t0) / 1000),
+    deliveredPerSec: done.delivered / ((done.tDelivered - done.t0) / 1000),
+    errors: done.errors,
+    accepted: done.accepted,
+  };
+}
+
+/**
+ * Baton's side of the work-queue comparison: messages from the sender to the receiver (which answers each
+ * with a receipt, as a JetStream worker acks), `window` unaccepted in flight, for `durationMs` (or until the
+ * workload's `count` messages are used up). Rate and latencies are taken at the receiver.
+ */
+export async function queueRun(
+  workloadFile: string, count: number, durability: 'fsync' | 'normal', window: number, durationMs: number,
+): Promise<QueueRun> {
+  const { done, report, relayRss } = await runRouted(workloadFile, count, durability, window, durationMs);
+  const rejected = Object.entries(done.errors).map(([code, n]) => `${code}x${n}`);
+  return {
+    perSec: report.unique / ((report.tLast - done.t0) / 1000),
+    latencies: latenciesBySeq(done.sendTimes, report.arrivals),
+    serverRss: relayRss,
+    note: `${done.accepted} messages (${report.received - report.unique} redeliveries), ${Math.round(done.delivered / ((done.tDelivered - done.t0) / 1000))} receipts/s back at the sender` +
+      (rejected.length > 0 ? `, rejections ${rejected.join(', ')}` : ''),
+  };
 }

@@ -3,6 +3,9 @@
  * to it over the IPC channel with `{ type, ... }` messages.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** A message exchanged with a bench child process. */
@@ -20,9 +23,19 @@ export interface BenchChild {
 
 const procsDir = fileURLToPath(new URL('../procs/', import.meta.url));
 
+/** Options of {@link forkChild}. */
+export interface ForkOptions {
+  /** Node flags added to this process's own (e.g. `--expose-gc` for processes whose memory is measured). */
+  extraNodeFlags?: readonly string[];
+}
+
 /** Forks `bench/src/procs/<name>.ts` with `args`. */
-export function forkChild(name: string, args: readonly string[] = []): BenchChild {
-  const proc = fork(`${procsDir}${name}.ts`, [...args], { execPath: process.execPath, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function forkChild(name: string, args: readonly string[] = [], options: ForkOptions = {}): BenchChild {
+  const proc = fork(`${procsDir}${name}.ts`, [...args], {
+    execPath: process.execPath,
+    execArgv: [...process.execArgv, ...(options.extraNodeFlags ?? [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const inbox: IpcMessage[] = [];
   const waiters: { type: string; resolve: (m: IpcMessage) => void; reject: (e: Error) => void }[] = [];
   let exited: Error | undefined;
@@ -60,4 +73,19 @@ export function forkChild(name: string, args: readonly string[] = []): BenchChil
       await exitPromise;
     },
   };
+}
+
+/**
+ * Runs `body` with a list to register forked children in and a fresh temporary directory (named after
+ * `prefix`); afterwards stops every registered child and removes the directory, whether `body` succeeded or not.
+ */
+export async function withBenchChildren<T>(prefix: string, body: (children: BenchChild[], dataDir: string) => Promise<T>): Promise<T> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const children: BenchChild[] = [];
+  try {
+    return await body(children, dataDir);
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }

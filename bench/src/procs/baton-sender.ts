@@ -1,7 +1,9 @@
 /**
  * Routed bench process: the sending agent. Sends the workload's pre-signed `message` envelopes to the relay
  * over a raw authenticated socket, keeping at most <window> envelopes waiting for `accepted` (ACK-1), and
- * counts `accepted` and `delivered` (ACK-4) frames. Args: <relay url> <workload file> <count> <window>.
+ * counts `accepted` and `delivered` (ACK-4) frames. With a duration, no envelope is sent after it has passed
+ * since the start. Records each envelope's send time (by workload index, which is the message's `body.seq`).
+ * Args: <relay url> <workload file> <count> <window> [duration ms].
  */
 import { exitWithParent, fromParent, toParent } from '../lib/ipc.ts';
 import { connectRaw } from '../lib/raw-agent.ts';
@@ -9,12 +11,15 @@ import { nowMs } from '../lib/stats.ts';
 import { readWorkload } from '../lib/workload.ts';
 
 exitWithParent();
-const [url, file, countArg, windowArg] = process.argv.slice(2);
+const [url, file, countArg, windowArg, durationArg] = process.argv.slice(2);
 const workload = readWorkload(file!);
 const frames = workload.frames.slice(0, Number(countArg));
 const window = Number(windowArg);
 const ws = await connectRaw(url!, workload.senderKey);
 
+const sendTimes: number[] = [];
+let deadline = Number.POSITIVE_INFINITY;
+let stopped = false;
 let next = 0;
 let accepted = 0;
 let delivered = 0;
@@ -26,7 +31,9 @@ const finished = new Promise<void>((resolve) => { settle = resolve; });
 
 function pump(): void {
   let inFlight = next - accepted - Object.values(errors).reduce((a, b) => a + b, 0);
-  while (next < frames.length && inFlight < window) {
+  if (!stopped && nowMs() >= deadline) stopped = true;
+  while (!stopped && next < frames.length && inFlight < window) {
+    sendTimes[next] = nowMs();
     ws.send(frames[next++]!);
     inFlight++;
   }
@@ -34,7 +41,8 @@ function pump(): void {
 
 function checkDone(): void {
   const failed = Object.values(errors).reduce((a, b) => a + b, 0);
-  if (accepted + failed === frames.length && delivered >= accepted) settle();
+  const issued = stopped ? next : frames.length;
+  if (accepted + failed === issued && delivered >= accepted) settle();
 }
 
 ws.on('message', (data) => {
@@ -57,6 +65,7 @@ ws.on('message', (data) => {
 toParent({ type: 'ready' });
 await fromParent('start');
 const t0 = nowMs();
+if (durationArg !== undefined) deadline = t0 + Number(durationArg);
 pump();
 await finished;
-toParent({ type: 'done', t0, tAccepted, tDelivered, accepted, delivered, errors });
+toParent({ type: 'done', t0, tAccepted, tDelivered, accepted, delivered, errors, sendTimes });

@@ -23,8 +23,3 @@ export interface Figure {
 
 /** Figures by key, in insertion order (the table order). */
 export type Figures = Record<string, Figure>;
-
-/** A figure that was not measured in this slice. */
-export function notMeasured(unit: string, note: string): Figure {
-  return { value: null, unit, note: `not measured yet: ${note}` };
-}

@@ -28,9 +28,11 @@ export function describeMachine(): MachineInfo {
     platform: `${platform()} ${release()}`,
     total_mem_bytes: totalmem(),
     placement:
-      'every role is its own single-threaded Node process (relay or forwarder, sender, receiver), not pinned; ' +
-      `they share the machine's ${availableParallelism()} cores, so the relay has at most 1 core and competes ` +
-      'with the load generators',
+      'every role is its own single-threaded Node process, not pinned: the relay (or the bare ws forwarder/server, ' +
+      'the A2A agent, nats-server), each load generator (routed sender and receiver; 2 idle-agent generators; one ' +
+      'handshake generator; one discovery client; the @baton/client requester and provider; the A2A driver; the ' +
+      `NATS producer and worker) and the bench's own process. They share the machine's ${availableParallelism()} ` +
+      'cores, so a server has at most 1 core and competes with its load generators',
     load_avg_1m_at_start: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

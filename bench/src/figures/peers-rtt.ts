@@ -1,0 +1,86 @@
+/**
+ * Peer figures: request round trips in closed loops at a given number in flight. The A2A JavaScript SDK
+ * (echo agent on its Express integration with the default InMemoryTaskStore, driven by the SDK's client with
+ * blocking sendMessage) against `@baton/client` (request -> receipt -> result with an echo provider, through
+ * a relay process). Each run uses fresh server processes; server RSS is read after the run. Also the relay's
+ * RSS after two numbers of completed round trips (does relay memory grow with completed tasks?).
+ */
+import { forkChild, withBenchChildren, type BenchChild } from '../lib/child.ts';
+import type { ClosedLoopResult } from '../lib/pool.ts';
+import { readRssBytes, settledRss } from '../lib/rss.ts';
+
+/** One closed-loop run. */
+export interface RttRun {
+  /** Completed round trips per second. */
+  perSec: number;
+  /** Round-trip latencies, ms. */
+  samples: number[];
+  /** Server (A2A agent or relay) RSS after the run, bytes. */
+  serverRss: number;
+  errors: number;
+  firstError: string | null;
+}
+
+async function drive(driver: BenchChild, limit: { concurrency: number; durationMs?: number; count?: number }): Promise<ClosedLoopResult> {
+  driver.send({ type: 'run', ...limit });
+  return await driver.next('ran', (limit.durationMs ?? 600_000) + 120_000) as unknown as ClosedLoopResult;
+}
+
+function toRun(r: ClosedLoopResult, serverRss: number): RttRun {
+  return { perSec: r.completed / (r.elapsedMs / 1000), samples: r.samples, serverRss, errors: r.errors, firstError: r.firstError ?? null };
+}
+
+function withChildren<T>(body: (children: BenchChild[], dataDir: string) => Promise<T>): Promise<T> {
+  return withBenchChildren('baton-bench-peers-', body);
+}
+
+function fork(children: BenchChild[], name: string, args: string[] = [], extraNodeFlags: string[] = []): BenchChild {
+  const child = forkChild(name, args, { extraNodeFlags });
+  children.push(child);
+  return child;
+}
+
+/** One A2A run: `concurrency` blocking sendMessage calls in flight for `durationMs`. */
+export function a2aRun(concurrency: number, durationMs: number): Promise<RttRun> {
+  return withChildren(async (children) => {
+    const server = fork(children, 'a2a-server');
+    const { url } = await server.next('ready') as unknown as { url: string };
+    const driver = fork(children, 'a2a-driver', [url]);
+    await driver.next('ready', 120_000);
+    const result = await drive(driver, { concurrency, durationMs });
+    return toRun(result, readRssBytes(server.proc.pid));
+  });
+}
+
+/** Starts a relay (`durability`), the echo provider and the requester; resolves once all are warm. */
+async function batonTrio(children: BenchChild[], dataDir: string, durability: 'fsync' | 'normal', gc: boolean): Promise<{ relay: BenchChild; driver: BenchChild }> {
+  const relay = fork(children, 'relay', [dataDir, durability], gc ? ['--expose-gc'] : []);
+  const { url } = await relay.next('ready') as unknown as { url: string };
+  const provider = fork(children, 'client-provider', [url]);
+  await provider.next('ready');
+  const driver = fork(children, 'client-driver', [url]);
+  await driver.next('ready', 120_000);
+  return { relay, driver };
+}
+
+/** One Baton run: `concurrency` `agent.request` calls in flight for `durationMs`. */
+export function batonRequestRun(concurrency: number, durationMs: number, durability: 'fsync' | 'normal'): Promise<RttRun> {
+  return withChildren(async (children, dataDir) => {
+    const { relay, driver } = await batonTrio(children, dataDir, durability, false);
+    const result = await drive(driver, { concurrency, durationMs });
+    return toRun(result, readRssBytes(relay.proc.pid));
+  });
+}
+
+/** Relay RSS after GC once `checkpoints[0]` and then `checkpoints[1]` round trips completed (32 in flight). */
+export function batonRssGrowth(checkpoints: readonly [number, number], concurrency: number, durability: 'fsync' | 'normal'): Promise<{ rss: [number, number]; perSec: number; errors: number }> {
+  return withChildren(async (children, dataDir) => {
+    const { relay, driver } = await batonTrio(children, dataDir, durability, true);
+    const first = await drive(driver, { concurrency, count: checkpoints[0] });
+    const rss0 = await settledRss(relay);
+    const second = await drive(driver, { concurrency, count: checkpoints[1] - checkpoints[0] });
+    const rss1 = await settledRss(relay);
+    const elapsed = first.elapsedMs + second.elapsedMs;
+    return { rss: [rss0, rss1], perSec: (first.completed + second.completed) / (elapsed / 1000), errors: first.errors + second.errors };
+  });
+}

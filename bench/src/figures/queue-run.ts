@@ -1,0 +1,27 @@
+/**
+ * The shape shared by the work-queue comparison's runs (NATS JetStream and Baton routed messages): end-to-end
+ * messages/s, per-message latencies, server RSS after the run.
+ */
+
+/** One work-queue run. */
+export interface QueueRun {
+  /** Messages per second from the first send to the last arrival at the worker. */
+  perSec: number;
+  /** Per-message latency, send to arrival at the worker, ms. */
+  latencies: number[];
+  /** Server (nats-server or relay) RSS after the run, bytes. */
+  serverRss: number;
+  /** Counts and errors, for the report. */
+  note: string;
+}
+
+/** Latencies arrival[i] - send[i] (ms) of every message i that was both sent and received. */
+export function latenciesBySeq(sendTimes: readonly (number | null)[], arrivals: readonly (number | null)[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < sendTimes.length; i++) {
+    const sent = sendTimes[i];
+    const arrived = arrivals[i];
+    if (typeof sent === 'number' && typeof arrived === 'number') out.push(arrived - sent);
+  }
+  return out;
+}

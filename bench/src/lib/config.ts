@@ -1,0 +1,66 @@
+/**
+ * Benchmark sizes per mode. Quick mode uses the same code with smaller sizes (under two minutes on the 2-core
+ * machine without peers); full mode is budgeted at under ten minutes without peers. Peers (`--peers`) have
+ * their own budget: about 3 minutes quick, about 10 minutes full.
+ */
+
+/** Every size the bench uses. Durations in ms. */
+export interface BenchConfig {
+  /** Throughput runs (bare and routed, interleaved); each figure is the median. */
+  runs: number;
+  /** Pre-signed messages per throughput run. */
+  messages: number;
+  /** Unacknowledged sends the routed sender keeps in flight. */
+  window: number;
+  /** Bare sequential round trips. */
+  rtts: number;
+  /** Offered load of the client latency figure, requests/s, for `latencyMs`. */
+  rate: number;
+  latencyMs: number;
+  /** Time per crypto micro-figure. */
+  cryptoMs: number;
+  scale: ScaleConfig;
+  peers: PeersConfig;
+}
+
+/** Sizes of the scale section. */
+export interface ScaleConfig {
+  /** Idle agents (and bare connections), split over two generator processes. */
+  agents: number;
+  /** Sequential discover queries, half by capability and half by tag. */
+  queries: number;
+  /** Interleaved bare/relay handshake-rate runs, each `handshakeMs` long with `handshakeConcurrency` workers. */
+  handshakeRuns: number;
+  handshakeMs: number;
+  handshakeConcurrency: number;
+}
+
+/** Sizes of the peers section. */
+export interface PeersConfig {
+  /** Runs per peer figure (median), each `runMs` long. */
+  runs: number;
+  runMs: number;
+  /** In-flight levels of the request round-trip comparison. */
+  concurrency: readonly number[];
+  /** Completed request round trips after which relay RSS is read (the flat-memory figure). */
+  rssCheckpoints: readonly [number, number];
+  /** Pre-signed messages available to a routed run of the JetStream comparison (a run also stops after runMs). */
+  routedMessages: number;
+  /** In flight for the JetStream comparison (unacknowledged publishes / sends). */
+  queueWindow: number;
+}
+
+/** The sizes of `--quick` (true) or full mode. */
+export function benchConfig(quick: boolean): BenchConfig {
+  return quick
+    ? {
+      runs: 3, messages: 5_000, window: 512, rtts: 1_000, rate: 200, latencyMs: 5_000, cryptoMs: 300,
+      scale: { agents: 2_000, queries: 600, handshakeRuns: 3, handshakeMs: 1_000, handshakeConcurrency: 32 },
+      peers: { runs: 3, runMs: 3_000, concurrency: [1, 32], rssCheckpoints: [500, 5_000], routedMessages: 4_000, queueWindow: 32 },
+    }
+    : {
+      runs: 5, messages: 20_000, window: 512, rtts: 5_000, rate: 1_000, latencyMs: 10_000, cryptoMs: 1_000,
+      scale: { agents: 10_000, queries: 3_000, handshakeRuns: 3, handshakeMs: 3_000, handshakeConcurrency: 32 },
+      peers: { runs: 3, runMs: 10_000, concurrency: [1, 32], rssCheckpoints: [10_000, 100_000], routedMessages: 25_000, queueWindow: 32 },
+    };
+}

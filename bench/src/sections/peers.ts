@@ -1,0 +1,145 @@
+/**
+ * The peers section (`--peers`): Baton next to the A2A JavaScript SDK (request round trips at 1 and 32 in
+ * flight; server RSS after each run) and next to NATS JetStream's work-queue flow (where nats-server is
+ * installed), all measured in the same run with runs interleaved; plus relay RSS after N and 10N completed
+ * request round trips. Returns the figures keyed `peers.*`.
+ */
+import { join } from 'node:path';
+import { natsRun, natsServerPath } from '../figures/nats.ts';
+import { a2aRun, batonRequestRun, batonRssGrowth, type RttRun } from '../figures/peers-rtt.ts';
+import type { QueueRun } from '../figures/queue-run.ts';
+import { queueRun } from '../figures/routed.ts';
+import type { PeersConfig } from '../lib/config.ts';
+import { median, round, summarize } from '../lib/stats.ts';
+import { buildWorkload, writeWorkload } from '../lib/workload.ts';
+import type { Figure, Figures } from '../report/figure.ts';
+import { atLeast, atMost, medianFigure, ratioTo } from '../report/figure-helpers.ts';
+
+const MIB = 2 ** 20;
+/** Durability of the relay in the A2A comparison: the relay's default (every commit fsynced). */
+const A2A_COMPARISON_DURABILITY = 'fsync';
+
+function mibList(values: readonly number[]): string {
+  return values.map((v) => (v / MIB).toFixed(1)).join(' / ');
+}
+
+/** Median over runs of each run's p50 and p99 (ms). */
+function percentiles(runs: readonly { samples: readonly number[] }[]): { p50: number; p99: number; perRun: string } {
+  const s = runs.map((r) => summarize(r.samples));
+  return {
+    p50: median(s.map((x) => x.p50)), p99: median(s.map((x) => x.p99)),
+    perRun: s.map((x) => `${round(x.p50, 2)}/${round(x.p99, 2)}`).join(', '),
+  };
+}
+
+function rttFigures(prefix: string, runs: readonly RttRun[], rssLabel: string, ratios?: { a2aKey: string; a2a: readonly RttRun[]; targets: boolean }): Figures {
+  const rate = runs.map((r) => r.perSec);
+  const p = percentiles(runs);
+  const errors = runs.reduce((a, r) => a + r.errors, 0);
+  const firstError = runs.find((r) => r.firstError !== null)?.firstError;
+  const figures: Figures = {};
+  let rateExtra: Partial<Figure> = {};
+  let p99Extra: Partial<Figure> = {};
+  if (ratios !== undefined) {
+    const a2aRate = median(ratios.a2a.map((r) => r.perSec));
+    const a2aP99 = percentiles(ratios.a2a).p99;
+    rateExtra = ratios.targets ? atLeast(median(rate), `${ratios.a2aKey}.throughput`, a2aRate, 3) : ratioTo(median(rate), `${ratios.a2aKey}.throughput`, a2aRate);
+    p99Extra = ratios.targets ? atMost(p.p99, `${ratios.a2aKey}.p99`, a2aP99, 0.5) : ratioTo(p.p99, `${ratios.a2aKey}.p99`, a2aP99);
+  }
+  const verifyNote = ratios?.targets === true
+    ? '; the relay verifies every signature too (the issue sets 1.5x for that case; Baton has no relay mode without it)'
+    : '';
+  figures[`${prefix}.throughput`] = medianFigure(rate, {
+    ...rateExtra, note: `errors ${errors}${firstError === undefined ? '' : ` (${firstError})`}${verifyNote}`,
+  }, 'round trips/s');
+  figures[`${prefix}.p50`] = { value: round(p.p50), unit: 'ms', note: `median of per-run p50/p99: ${p.perRun}` };
+  figures[`${prefix}.p99`] = { value: round(p.p99), unit: 'ms', ...p99Extra };
+  figures[`${prefix}.${rssLabel}`] = medianFigure(runs.map((r) => r.serverRss), { note: `after each run, MiB: ${mibList(runs.map((r) => r.serverRss))}` }, 'bytes');
+  return figures;
+}
+
+function queueFigures(prefix: string, runs: readonly QueueRun[], extra: Partial<Figure>, note: string): Figures {
+  const p = percentiles(runs.map((r) => ({ samples: r.latencies })));
+  return {
+    [`${prefix}.throughput`]: medianFigure(runs.map((r) => r.perSec), { ...extra, note: `${note}; ${runs.map((r) => r.note).join('; ')}` }),
+    [`${prefix}.p50`]: { value: round(p.p50), unit: 'ms', note: `send to arrival at the worker; per-run p50/p99: ${p.perRun}` },
+    [`${prefix}.p99`]: { value: round(p.p99), unit: 'ms' },
+    [`${prefix}.server_rss`]: medianFigure(runs.map((r) => r.serverRss), { note: `after each run, MiB: ${mibList(runs.map((r) => r.serverRss))}` }, 'bytes'),
+  };
+}
+
+async function a2aComparison(c: PeersConfig, log: (m: string) => void): Promise<Figures> {
+  const figures: Figures = {};
+  for (const concurrency of c.concurrency) {
+    const a2a: RttRun[] = [];
+    const baton: RttRun[] = [];
+    for (let run = 1; run <= c.runs; run++) {
+      log(`peers: ${concurrency} in flight, run ${run}/${c.runs}: A2A SDK, then Baton`);
+      a2a.push(await a2aRun(concurrency, c.runMs));
+      baton.push(await batonRequestRun(concurrency, c.runMs, A2A_COMPARISON_DURABILITY));
+    }
+    const a2aKey = `peers.a2a.c${concurrency}`;
+    Object.assign(figures, rttFigures(a2aKey, a2a, 'server_rss'));
+    Object.assign(figures, rttFigures(`peers.baton.c${concurrency}`, baton, 'relay_rss', { a2aKey, a2a, targets: concurrency === 32 }));
+  }
+  return figures;
+}
+
+async function rssGrowth(c: PeersConfig, log: (m: string) => void): Promise<Figures> {
+  const [n0, n1] = c.rssCheckpoints;
+  log(`peers: relay RSS after ${n0} and ${n1} request round trips`);
+  const growth = await batonRssGrowth(c.rssCheckpoints, 32, 'normal');
+  const [rss0, rss1] = growth.rss;
+  return {
+    'peers.baton.relay_rss_after_n': {
+      value: rss0, unit: 'bytes',
+      note: `relay RSS after GC once n=${n0} request round trips completed (after 200 warm-up ones); durability normal (faster; memory does not depend on it); 32 in flight`,
+    },
+    'peers.baton.relay_rss_after_10n': {
+      value: rss1, unit: 'bytes', ...atMost(rss1, 'peers.baton.relay_rss_after_n', rss0, 1.1),
+      note: `after ${n1} round trips; stand-in for "flat within 10% from 100k to 1M completed tasks" (1M round trips take about an hour here); ` +
+        `${Math.round(growth.perSec)} round trips/s, errors ${growth.errors}`,
+    },
+  };
+}
+
+async function natsComparison(c: PeersConfig, workDir: string, log: (m: string) => void): Promise<Figures> {
+  const bin = natsServerPath();
+  if (bin === undefined) {
+    const skipped = { value: null, unit: 'msg/s', note: 'skipped: nats-server not installed' };
+    return { 'peers.nats.throughput': skipped, 'peers.baton_queue.normal.throughput': skipped, 'peers.baton_queue.fsync.throughput': skipped };
+  }
+  log(`peers: signing ${c.routedMessages} messages for the work-queue comparison`);
+  const workload = buildWorkload(c.routedMessages);
+  const workloadFile = join(workDir, 'queue-workload.json');
+  writeWorkload(workloadFile, workload);
+  const payloadBytes = Buffer.byteLength(workload.frames[0] ?? '') - '{"op":"send","env":}'.length;
+  const nats: QueueRun[] = [];
+  const baton: Record<'normal' | 'fsync', QueueRun[]> = { normal: [], fsync: [] };
+  for (let run = 1; run <= c.runs; run++) {
+    log(`peers: work queue run ${run}/${c.runs}: NATS JetStream, then Baton normal, then Baton fsync`);
+    nats.push(await natsRun(bin, c.runMs, payloadBytes, c.queueWindow));
+    for (const durability of ['normal', 'fsync'] as const) {
+      baton[durability].push(await queueRun(workloadFile, c.routedMessages, durability, c.queueWindow, c.runMs));
+    }
+  }
+  const natsRate = median(nats.map((r) => r.perSec));
+  const base = 'peers.nats.throughput';
+  return {
+    ...queueFigures('peers.nats', nats, {}, `nats-server 2.9 -js, file-backed work-queue stream, PubAck per publish, ${c.queueWindow} in flight, ` +
+      `durable pull consumer acking each message, ${payloadBytes}-byte payloads; acks before fsync`),
+    ...queueFigures('peers.baton_queue.normal', baton.normal, atLeast(median(baton.normal.map((r) => r.perSec)), base, natsRate, 0.5),
+      `signed messages through the relay (durability normal: same as JetStream's, no fsync per commit), ${c.queueWindow} unaccepted in flight, receipt per message`),
+    ...queueFigures('peers.baton_queue.fsync', baton.fsync, ratioTo(median(baton.fsync.map((r) => r.perSec)), base, natsRate),
+      'as peers.baton_queue.normal with durability fsync (stronger than JetStream\'s default)'),
+  };
+}
+
+/** Runs the peer comparisons; `workDir` holds the work-queue workload file. */
+export async function peersSection(c: PeersConfig, workDir: string, log: (m: string) => void): Promise<Figures> {
+  return {
+    ...await a2aComparison(c, log),
+    ...await rssGrowth(c, log),
+    ...await natsComparison(c, workDir, log),
+  };
+}
