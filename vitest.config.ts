@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{spec,relay,client,conformance,examples}/**/*.test.ts'],
+    include: ['{spec,relay,client,conformance,examples,integration}/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
     pool: 'forks',
     testTimeout: 30_000,
