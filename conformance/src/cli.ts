@@ -16,7 +16,8 @@ import { runRelaySuite } from './runner.ts';
 const USAGE = `usage: baton-conformance relay --url ws://host:port/v1/ws [--operator-token TOKEN] [options]
        baton-conformance agent --cmd "<command that starts the adapter>" [--start-timeout-ms 15000] [options]
        baton-conformance profile
-options: [--report-dir DIR] [--expected-failures FILE] [--only ID,ID] [--timeout-ms 2000]`;
+options: [--report-dir DIR] [--expected-failures FILE] [--only ID,ID] [--timeout-ms 2000]
+         [--features NAME,NAME]  optional (MAY) features the target declares; their cases become mandatory`;
 
 class UsageError extends Error {}
 
@@ -39,6 +40,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
       options: {
         url: { type: 'string' }, cmd: { type: 'string' }, 'report-dir': { type: 'string' }, 'expected-failures': { type: 'string' },
         only: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'start-timeout-ms': { type: 'string' }, 'operator-token': { type: 'string' },
+        features: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -72,6 +74,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
   }
   const common = {
     timeoutMs, expectedFailures, only: values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    features: values.features ? values.features.split(',').map((s) => s.trim()).filter(Boolean) : [],
     onResult: (r: CaseResult) => out(formatCaseLine(r)),
   };
   let report: RunReport;

@@ -79,6 +79,8 @@ export interface RunCasesOptions {
   expectedFailures?: readonly string[] | undefined;
   /** Called after each case (progress output). */
   onResult?: ((r: CaseResult) => void) | undefined;
+  /** Optional (MAY) features the target declares: their cases run and count as MUST. */
+  features?: readonly string[] | undefined;
   /** Longest a case may run before it fails, in ms. */
   guardMs: number;
 }
@@ -127,6 +129,15 @@ async function runOne<C extends CaseInfo>(c: C, open: (c: C, recorder: WireRecor
   return result;
 }
 
+/** The result of a MAY case whose feature the target did not declare: skipped, with how to declare it. */
+function notDeclared(c: CaseInfo, expected: boolean): CaseResult {
+  return {
+    id: c.id, title: c.title, area: c.area, requirements: c.requirements, level: c.level, status: 'skip',
+    message: `optional feature '${c.feature ?? ''}' not declared (declare it with --features ${c.feature ?? ''} to make this case mandatory)`,
+    expected_failure: expected, stale: false, duration_ms: 0, frames: [],
+  };
+}
+
 /**
  * Runs `cases` in order, each opened by `open`, and builds the report. `report.ok` is false when a MUST case
  * failed (and is not an expected failure) or an expected failure passed (stale baseline).
@@ -139,8 +150,16 @@ export async function runCases<C extends CaseInfo>(
   const expected = new Set(options.expectedFailures ?? []);
   const only = options.only && options.only.length > 0 ? new Set(options.only) : null;
   const results: CaseResult[] = [];
+  const features = new Set(options.features ?? []);
   for (const c of cases.filter((x) => !only || only.has(x.id))) {
-    const r = await runOne(c, open, expected.has(c.id), options.guardMs);
+    if (c.level === 'MAY' && c.feature !== undefined && !features.has(c.feature)) {
+      const r = notDeclared(c, expected.has(c.id));
+      results.push(r);
+      options.onResult?.(r);
+      continue;
+    }
+    const declared = c.level === 'MAY' && c.feature !== undefined ? { ...c, level: 'MUST' as const } : c;
+    const r = await runOne(declared, open, expected.has(c.id), options.guardMs);
     results.push(r);
     options.onResult?.(r);
   }

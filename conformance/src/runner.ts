@@ -18,6 +18,8 @@ export interface RelaySuiteOptions {
   only?: readonly string[];
   /** Case ids whose failure is expected (baseline). */
   expectedFailures?: readonly string[];
+  /** Optional (MAY) features the target declares, e.g. `multi-connection`: their cases run and count as MUST. */
+  features?: readonly string[];
   /** Cases to run. @default relayCases */
   cases?: readonly ConformanceCase[];
   /** Called after each case (progress output). */
@@ -55,7 +57,7 @@ export async function runRelaySuite(options: RelaySuiteOptions): Promise<RunRepo
   return runCases(
     { mode: 'relay', target: options.url, relay: info },
     options.cases ?? relayCases,
-    { only: options.only, expectedFailures: options.expectedFailures, onResult: options.onResult, guardMs: timeoutMs * 10 + info.limits.handshake_timeout_ms },
+    { only: options.only, expectedFailures: options.expectedFailures, features: options.features, onResult: options.onResult, guardMs: timeoutMs * 10 + info.limits.handshake_timeout_ms },
     (c, recorder) => {
       const ctx = new CaseContext({ url: options.url, httpUrl, info, timeoutMs, recorder, operatorToken: options.operatorToken });
       return {

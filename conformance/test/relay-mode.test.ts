@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startRelay, type RunningRelay } from '@baton/relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.ts';
+import { runRelaySuite } from '../src/runner.ts';
 import { parseExpectedFailures } from '../src/run-cases.ts';
 import { relayCases } from '../src/cases/index.ts';
 import { CONFORMANCE_PROFILE } from '../src/profile.ts';
@@ -32,7 +33,9 @@ describe('relay mode against the project relay', () => {
   it('passes every case but the listed expected failures and writes parseable reports', async () => {
     const lines: string[] = [];
     const reportDir = join(dir, 'report');
-    const code = await main(['relay', '--url', relay.url, '--operator-token', OPERATOR_TOKEN, '--expected-failures', BASELINE, '--report-dir', reportDir], (l) => lines.push(l));
+    // The project relay declares its optional (MAY) features, so their cases run and count as MUST.
+    const code = await main(['relay', '--url', relay.url, '--operator-token', OPERATOR_TOKEN, '--features', 'multi-connection',
+      '--expected-failures', BASELINE, '--report-dir', reportDir], (l) => lines.push(l));
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as {
       ok: boolean; results: Array<{ id: string; status: string; requirements: string[]; frames: unknown[]; level: string; duration_ms: number }>;
     };
@@ -52,5 +55,13 @@ describe('relay mode against the project relay', () => {
     const html = readFileSync(join(reportDir, 'report.html'), 'utf8');
     for (const c of relayCases) expect(html).toContain(`id="${c.id}"`);
     expect(html).not.toMatch(/<script|<link|src="http/);
+  });
+
+  it('skips a MAY case whose feature the target does not declare, and makes it mandatory when declared', async () => {
+    const skipped = await runRelaySuite({ url: relay.url, only: ['RTE-008'] });
+    expect(skipped.results.map((r) => [r.id, r.level, r.status])).toEqual([['RTE-008', 'MAY', 'skip']]);
+    expect(skipped.results[0]?.message).toContain("optional feature 'multi-connection' not declared");
+    const declared = await runRelaySuite({ url: relay.url, only: ['RTE-008'], features: ['multi-connection'] });
+    expect(declared.results.map((r) => [r.id, r.level, r.status])).toEqual([['RTE-008', 'MUST', 'pass']]);
   });
 });

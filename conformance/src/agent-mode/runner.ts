@@ -21,6 +21,8 @@ export interface AgentSuiteOptions {
   only?: readonly string[];
   /** Case ids whose failure is expected (baseline). */
   expectedFailures?: readonly string[];
+  /** Optional (MAY) features the target declares, e.g. `multi-connection`: their cases run and count as MUST. */
+  features?: readonly string[];
   /** Cases to run. @default agentCases */
   cases?: readonly AgentCase[];
   /** Called after each case (progress output). */
@@ -54,7 +56,7 @@ export async function runAgentSuite(options: AgentSuiteOptions): Promise<RunRepo
   const report = await runCases(
     { mode: 'agent', target: options.cmd, relay: null },
     order,
-    { expectedFailures: options.expectedFailures, onResult: options.onResult, guardMs: 2 * run.startTimeoutMs + 10 * run.timeoutMs },
+    { expectedFailures: options.expectedFailures, features: options.features, onResult: options.onResult, guardMs: 2 * run.startTimeoutMs + 10 * run.timeoutMs },
     (c, recorder) => {
       const next = order[order.indexOf(c) + 1];
       let finished = false;

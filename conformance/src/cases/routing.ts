@@ -2,7 +2,7 @@
 // unchanged delivery, store-and-forward in acceptance order, at-least-once redelivery.
 import { canonicalize, generateKeyPair, type Envelope } from '@baton/spec';
 import { check, show } from '../assert.ts';
-import { deliverOf } from './delivery-helpers.ts';
+import { deliverOf, deliveredOf, receiptFor } from './delivery-helpers.ts';
 import { manifest, uniqueCapability } from './helpers.ts';
 import type { ConformanceCase } from './types.ts';
 
@@ -78,6 +78,28 @@ export const routingCases: ConformanceCase[] = [
       await b2.conn.waitClose('recipient disconnected again');
       const b3 = await ctx.agent('recipient-3', b1.key);
       await b3.conn.expect(`redelivery of ${envs[0]!.id} (no receipt was sent)`, deliverOf(envs[0]!.id));
+    },
+  },
+  {
+    id: 'RTE-008', area: 'routing', level: 'MAY', feature: 'multi-connection', requirements: ['CON-9', 'ACK-4'],
+    title: 'an agent with two connections gets each envelope on exactly one of them, and its delivered frames on both',
+    async run(ctx) {
+      const b1 = await ctx.agent('recipient-conn-1');
+      const b2 = await ctx.agent('recipient-conn-2', b1.key);
+      const a = await ctx.agent('sender');
+      const env = ctx.envelope(a, { type: 'message', to: b1.did, body: { twice: 'connected' } });
+      await ctx.sendAccepted(a, env);
+      const got = await Promise.any([b1, b2].map(async (b) => { await b.conn.expect(`deliver of ${env.id}`, deliverOf(env.id)); return b; }));
+      const other = got === b1 ? b2 : b1;
+      await ctx.sendAccepted(got, receiptFor(ctx, got, env));
+      await a.conn.expect(`delivered for ${env.id}`, deliveredOf(env.id));
+      check(await other.conn.absent(deliverOf(env.id)), 'the envelope on one connection only', 'a deliver frame on both connections');
+      // B now sends, and receives the delivered frame for its own envelope on both connections (ACK-4).
+      const back = ctx.envelope(b1, { type: 'message', to: a.did, body: { reply: true } });
+      await ctx.sendAccepted(got, back);
+      await a.conn.expect(`deliver of ${back.id}`, deliverOf(back.id));
+      await ctx.sendAccepted(a, receiptFor(ctx, a, back));
+      for (const b of [b1, b2]) await b.conn.expect(`delivered for ${back.id} on every connection of the sender`, deliveredOf(back.id));
     },
   },
 ];

@@ -23,6 +23,11 @@ export interface CaseInfo {
   /** SPEC.md requirement IDs this case checks. */
   requirements: string[];
   level: Level;
+  /**
+   * For MAY cases: the optional feature the case tests (e.g. `multi-connection`). The case runs only when the
+   * target declares the feature (`--features`), and then counts as MUST: a declared feature is mandatory.
+   */
+  feature?: string;
 }
 
 /** One conformance case, e.g. `{ id: 'HS-001', requirements: ['CON-4'], level: 'MUST', run }`. */
