@@ -23,6 +23,25 @@ export function deliveredOf(id: string): (f: ReceivedFrame) => boolean {
   return (f) => f.op === 'delivered' && f.id === id;
 }
 
+/**
+ * Connects a recipient, takes it offline, then has a sender send it `count` messages (each `accepted`): the
+ * common start of the mailbox cases (ACK-2, DLV-2). Returns the offline recipient, the sender and the
+ * envelopes in acceptance order.
+ */
+export async function fillOfflineMailbox(ctx: CaseContext, count: number): Promise<{ recipient: TestAgent; sender: TestAgent; envs: Envelope[] }> {
+  const recipient = await ctx.agent('recipient');
+  recipient.conn.close();
+  await recipient.conn.waitClose('recipient disconnected');
+  const sender = await ctx.agent('sender');
+  const envs: Envelope[] = [];
+  for (let i = 0; i < count; i++) {
+    const env = ctx.envelope(sender, { type: 'message', to: recipient.did, body: { i } });
+    await ctx.sendAccepted(sender, env);
+    envs.push(env);
+  }
+  return { recipient, sender, envs };
+}
+
 /** One delivery attempt as the recipient saw it (ACK-2). */
 export interface Attempt {
   seq: number;

@@ -6,7 +6,8 @@ import { check, show } from '../assert.ts';
 import type { CaseContext, TestAgent } from '../context.ts';
 import { requireProfile } from '../profile.ts';
 import {
-  SLACK_MS, deliverOf, deliveredOf, expectNotice, minBackoffMs, nextAttempt, nextAttemptWaitMs, receiptFor, sendReject, sendWorking,
+  SLACK_MS, deliverOf, deliveredOf, expectNotice, fillOfflineMailbox, minBackoffMs, nextAttempt, nextAttemptWaitMs, receiptFor,
+  sendReject, sendWorking,
 } from './delivery-helpers.ts';
 import { expectAlive } from './helpers.ts';
 import type { ConformanceCase } from './types.ts';
@@ -50,16 +51,7 @@ export const deliveryCases: ConformanceCase[] = [
     title: 'seq increases in acceptance order, first attempts come in ascending seq, and a reconnection resumes from the lowest unreceipted seq with higher attempts',
     async run(ctx) {
       requireProfile(ctx.limits, [], { max_delivery_attempts: 3 });
-      const b1 = await ctx.agent('recipient');
-      b1.conn.close();
-      await b1.conn.waitClose('recipient disconnected');
-      const a = await ctx.agent('sender');
-      const envs: Envelope[] = [];
-      for (let i = 0; i < 3; i++) {
-        const env = ctx.envelope(a, { type: 'message', to: b1.did, body: { i } });
-        await ctx.sendAccepted(a, env);
-        envs.push(env);
-      }
+      const { recipient: b1, envs } = await fillOfflineMailbox(ctx, 3);
       const b2 = await ctx.agent('recipient-2', b1.key);
       const got = [];
       for (let i = 0; i < 3; i++) {

@@ -1,8 +1,8 @@
 // Routing cases (SPEC section 11): direct and capability routing, unknown recipients, no provider,
 // unchanged delivery, store-and-forward in acceptance order, at-least-once redelivery.
-import { canonicalize, generateKeyPair, type Envelope } from '@baton/spec';
+import { canonicalize, generateKeyPair } from '@baton/spec';
 import { check, show } from '../assert.ts';
-import { deliverOf, deliveredOf, receiptFor } from './delivery-helpers.ts';
+import { deliverOf, deliveredOf, fillOfflineMailbox, receiptFor } from './delivery-helpers.ts';
 import { manifest, uniqueCapability } from './helpers.ts';
 import type { ConformanceCase } from './types.ts';
 
@@ -60,16 +60,7 @@ export const routingCases: ConformanceCase[] = [
     id: 'RTE-005', area: 'routing', level: 'MUST', requirements: ['ACK-2', 'ACK-6'],
     title: 'envelopes for an offline recipient arrive on its next connection, in acceptance order, and again until receipted',
     async run(ctx) {
-      const b1 = await ctx.agent('recipient');
-      b1.conn.close();
-      await b1.conn.waitClose('recipient disconnected');
-      const a = await ctx.agent('sender');
-      const envs: Envelope[] = [];
-      for (let i = 0; i < 3; i++) {
-        const env = ctx.envelope(a, { type: 'message', to: b1.did, body: { i } });
-        await ctx.sendAccepted(a, env);
-        envs.push(env);
-      }
+      const { recipient: b1, envs } = await fillOfflineMailbox(ctx, 3);
       const b2 = await ctx.agent('recipient-2', b1.key);
       const got: string[] = [];
       for (let i = 0; i < 3; i++) got.push(String(((await b2.conn.expectOp('deliver')).env as { id?: string }).id));
