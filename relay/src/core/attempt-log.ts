@@ -1,6 +1,7 @@
 /**
  * Lazily written delivery counters (attempts, next attempt time, last error) of pending envelopes. The
- * delivery engine records one update per attempt or failure here instead of writing to SQLite at once; the
+ * delivery engine records one update per repeated attempt or failure here (first attempts are not written)
+ * instead of writing to SQLite at once; the
  * group commit takes them into its next transaction (design "Durability": a crash may lose the latest
  * updates and so grant an extra attempt). Until then the log is the freshest source of an envelope's
  * attempt count.

@@ -16,7 +16,7 @@
 import type { RejectFrame, WorkingFrame } from '@baton/spec';
 import type { ErrorInfo, StoredEnvelope } from '../store/store.ts';
 import type { DeadLetterItem } from './dead-letter.ts';
-import { DeliveryState, type Deliverable, type DeliveryDeps, type DeliveryHooks } from './delivery-state.ts';
+import { DeliveryState, capName, type Deliverable, type DeliveryDeps, type DeliveryHooks } from './delivery-state.ts';
 import { Mailbox, envelopeKey, type InFlight, type Retry, type Tracked } from './mailbox.ts';
 import { Rerouter } from './reroute.ts';
 import { RetryPolicy } from './retry.ts';
@@ -208,7 +208,7 @@ export class DeliveryEngine implements DeliveryHooks {
     if (mb !== undefined) {
       mb.due.set(r.seq, r);
       this.fill(mb);
-    } else if (row.to.startsWith('cap:')) {
+    } else if (capName(row.to) !== undefined) {
       this.#rerouter.holderOffline(row.recipient);
     }
   }
@@ -287,7 +287,11 @@ export class DeliveryEngine implements DeliveryHooks {
     };
     mb.inFlight.set(envelopeKey(e.sender, e.id), entry);
     this.#arm(mb, entry);
-    this.#d.attempts.record({ seq: e.seq, attempts: entry.attempt, nextAttemptAt: now + this.#d.limits.ack_timeout_ms, lastError: e.lastError });
+    // A first attempt is not written (hot path: it would cost one UPDATE per routed envelope): after a crash it
+    // counts as not made, which DLV-8 allows. Later attempts are written lazily.
+    if (entry.attempt > 1) {
+      this.#d.attempts.record({ seq: e.seq, attempts: entry.attempt, nextAttemptAt: now + this.#d.limits.ack_timeout_ms, lastError: e.lastError });
+    }
     peer.sendText(deliverFrameText(e.json, e.seq, entry.attempt));
   }
 
