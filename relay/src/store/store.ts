@@ -21,10 +21,8 @@ export interface ErrorInfo {
   readonly message: string;
 }
 
-/** One stored envelope, as the core needs it. */
-export interface StoredEnvelope {
-  /** Relay sequence number: acceptance order (DLV-2), also the DLQ entry number. */
-  readonly seq: number;
+/** The columns every stored envelope has, whether read back or about to be written. */
+export interface EnvelopeRecord {
   readonly sender: string;
   readonly id: string;
   readonly type: string;
@@ -36,13 +34,19 @@ export interface StoredEnvelope {
   readonly digest: string;
   /** The envelope exactly as received, as JSON text. */
   readonly json: string;
+  /** Acceptance time, ms since epoch. */
+  readonly acceptedAt: number;
   /** Expiry, ms since epoch, or `null`. */
   readonly exp: number | null;
+}
+
+/** One stored envelope, as the core needs it. */
+export interface StoredEnvelope extends EnvelopeRecord {
+  /** Relay sequence number: acceptance order (DLV-2), also the DLQ entry number. */
+  readonly seq: number;
   readonly status: EnvelopeStatus;
   /** Deliver frames sent so far (as last written; the core may know a newer value, see DeliveryUpdate). */
   readonly attempts: number;
-  /** Acceptance time, ms since epoch. */
-  readonly acceptedAt: number;
   /** What failed the last attempt, as last written. */
   readonly lastError: ErrorInfo | null;
 }
@@ -70,18 +74,7 @@ export interface UnforwardedReceipt {
 }
 
 /** One accepted envelope to write in a group commit (or a relay notice written with its dead letter). */
-export interface BatchWrite {
-  readonly sender: string;
-  readonly id: string;
-  readonly type: string;
-  readonly to: string;
-  /** The agent it is delivered to; `null` stores it as already delivered (register, receipt). */
-  readonly recipient: string | null;
-  readonly digest: string;
-  readonly json: string;
-  /** Acceptance time, ms since epoch. */
-  readonly acceptedAt: number;
-  readonly exp: number | null;
+export interface BatchWrite extends EnvelopeRecord {
   /** For `register`: the registration to store (replaces the previous one) and the handle to bind. */
   readonly register?: { readonly handle: string | null };
   /**
