@@ -4,7 +4,7 @@
  * the envelope sent) or `dead-lettered` (the relay sends a signed `notice`, verified on intake). The tracker
  * remembers sent envelopes until their outcome, reports outcomes to subscribers and settles waits by id.
  */
-import type { DeliveredFrame, Envelope, NoticeBody } from '@baton/spec';
+import type { DeliveredFrame, Envelope, DeadLetterNoticeBody } from '@baton/spec';
 import { receiptProblem } from './receipts.ts';
 import { errorFromNotice } from './result-errors.ts';
 import type { ClientLogger, DeliveryOutcome } from './types.ts';
@@ -15,11 +15,11 @@ import type { WaitOptions } from './waiters.ts';
 export type RecipientCheck = (did: string) => boolean | Promise<boolean>;
 
 /** An outcome plus, for a dead letter, the notice body it came from (for error details). */
-export type OutcomeListener = (outcome: DeliveryOutcome, notice?: NoticeBody) => void;
+export type OutcomeListener = (outcome: DeliveryOutcome, notice?: DeadLetterNoticeBody) => void;
 
 interface Settled {
   outcome: DeliveryOutcome;
-  notice?: NoticeBody;
+  notice?: DeadLetterNoticeBody;
 }
 
 interface Tracked {
@@ -106,7 +106,7 @@ export class OutcomeTracker {
 
   /** Handles a verified `notice` from the relay (DLV-6): reports `dead-lettered` for `body.for`. */
   onNotice(notice: Envelope): void {
-    const body = notice.body as unknown as NoticeBody;
+    const body = notice.body as unknown as DeadLetterNoticeBody;
     const outcome: DeliveryOutcome = {
       id: body.for,
       status: 'dead-lettered',

@@ -4,7 +4,7 @@
  * the verified receipt or the relay's dead-letter notice, and the verified `result`, and validate the output.
  */
 import { BatonError, capabilityTarget, createEnvelope, validateAgainstSchema } from '@baton/spec';
-import type { AcceptedFrame, Envelope, KeyPair, NoticeBody, ResultBody } from '@baton/spec';
+import type { AcceptedFrame, Envelope, KeyPair, DeadLetterNoticeBody, ResultBody } from '@baton/spec';
 import type { RecipientCheck } from './outcomes.ts';
 import { errorFromNotice, errorFromResult } from './result-errors.ts';
 import type { CallOutcome, ClientLogger, DeliveryOutcome, Provider, RequestOptions, RequestTarget } from './types.ts';
@@ -58,7 +58,7 @@ export class PendingCall {
    * Takes the request's outcome (already verified by the tracker): a receipt (ACK-4) is kept; a dead letter
    * (DLV-6) fails the call with the notice's reason.
    */
-  onOutcome(outcome: DeliveryOutcome, notice: NoticeBody | undefined): void {
+  onOutcome(outcome: DeliveryOutcome, notice: DeadLetterNoticeBody | undefined): void {
     if (outcome.status === 'delivered') {
       if (this.receipt === undefined) {
         this.receipt = outcome.receipt;

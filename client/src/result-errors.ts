@@ -3,7 +3,7 @@
  * become thrown `BatonError`s, and thrown errors become `result` error bodies (SPEC ERR-1, TYP-3, DLV-6).
  */
 import { BatonError, isBatonError, isErrorCode } from '@baton/spec';
-import type { ErrorFrame, NoticeBody, ResultBody } from '@baton/spec';
+import type { ErrorFrame, DeadLetterNoticeBody, ResultBody } from '@baton/spec';
 
 /** The `BatonError` for a relay `error` frame: same code and message; the frame is in `details`. */
 export function errorFromFrame(frame: ErrorFrame): BatonError {
@@ -15,7 +15,7 @@ export function errorFromFrame(frame: ErrorFrame): BatonError {
  * `EXPIRED`, `MAILBOX_EXPIRED`, `UNSUPPORTED_CAPABILITY`, ...; a reason this client does not know becomes
  * `INTERNAL_ERROR`), `details` = the notice body.
  */
-export function errorFromNotice(body: NoticeBody): BatonError {
+export function errorFromNotice(body: DeadLetterNoticeBody): BatonError {
   const code = isErrorCode(body.reason) ? body.reason : 'INTERNAL_ERROR';
   const last = body.last_error === undefined ? '' : `; last error ${body.last_error.code}: ${body.last_error.message}`;
   return new BatonError(code, `envelope ${body.for} was dead-lettered by the relay after ${body.attempts} attempt(s) (${body.reason}${last})`, {

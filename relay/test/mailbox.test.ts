@@ -1,7 +1,7 @@
 // Integration tests of mailboxes and flow control (SPEC MBX-1..MBX-3, DLV-2, DLV-5, FLW-1, FLW-3) over real
 // sockets and a real SQLite file, with the harness FakeClock for every expiry and sweep.
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateKeyPair, type Envelope, type NoticeBody } from '@baton/spec';
+import { generateKeyPair, type Envelope, type DeadLetterNoticeBody } from '@baton/spec';
 import {
   TestAgent, deliverOf, manifest, nothing, ping, receiptFor, startTestRelay,
   type AnyFrame, type TestRelay,
@@ -29,9 +29,9 @@ function message(from: TestAgent, to: string, n: number, exp?: number): Envelope
   return from.envelope({ type: 'message', to, body: { n }, ...(exp === undefined ? {} : { exp }) });
 }
 
-async function noticeBody(agent: TestAgent, id: string): Promise<NoticeBody> {
+async function noticeBody(agent: TestAgent, id: string): Promise<DeadLetterNoticeBody> {
   const f = await agent.next((x) => x.op === 'deliver' && (x.env as Envelope).type === 'notice' && (x.env as Envelope).body.for === id);
-  return (f.env as Envelope).body as unknown as NoticeBody;
+  return (f.env as Envelope).body as unknown as DeadLetterNoticeBody;
 }
 
 describe('offline mailbox', () => {

@@ -2,7 +2,7 @@
 // re-drive (SPEC DLV-1, DLV-3, DLV-4, DLV-6, DLQ-3) over real sockets and a real SQLite file. Every timeout
 // runs on the harness FakeClock: nothing waits for real time.
 import { afterEach, describe, expect, it } from 'vitest';
-import { newEnvelopeId, validateEnvelope, verifyEnvelope, type Envelope, type NoticeBody } from '@baton/spec';
+import { newEnvelopeId, validateEnvelope, verifyEnvelope, type Envelope, type DeadLetterNoticeBody } from '@baton/spec';
 import {
   TestAgent, deliverOf, manifest, nothing, ping, receiptFor, startTestRelay, whichReceives,
   type AnyFrame, type TestRelay,
@@ -32,7 +32,7 @@ function request(from: TestAgent, to: string, extra: Partial<Envelope> = {}): En
 }
 
 /** Waits for the notice about `id` and checks it is a valid envelope signed by the relay. */
-async function noticeFor(agent: TestAgent, r: TestRelay, id: string): Promise<{ frame: AnyFrame; notice: Envelope; body: NoticeBody }> {
+async function noticeFor(agent: TestAgent, r: TestRelay, id: string): Promise<{ frame: AnyFrame; notice: Envelope; body: DeadLetterNoticeBody }> {
   const frame = await agent.next((f) => f.op === 'deliver' && (f.env as Envelope).type === 'notice' && (f.env as Envelope).body.for === id);
   const notice = frame.env as Envelope;
   expect(validateEnvelope(notice).ok).toBe(true);
@@ -40,7 +40,7 @@ async function noticeFor(agent: TestAgent, r: TestRelay, id: string): Promise<{ 
   expect(notice.to).toBe(agent.did);
   expect(verifyEnvelope(notice)).toBe(true);
   expect(notice.parent).toBe(id);
-  return { frame, notice, body: notice.body as unknown as NoticeBody };
+  return { frame, notice, body: notice.body as unknown as DeadLetterNoticeBody };
 }
 
 describe('ack timeout, backoff and dead-lettering', () => {

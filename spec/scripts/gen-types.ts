@@ -14,7 +14,8 @@ export const outFile = join(here, '..', 'src', 'generated', 'types.ts');
 
 /** Schemas rendered as top-level types, in output order; everything they reference is emitted once. */
 const ROOTS = [
-  'envelope', 'manifest', 'body-register', 'body-request', 'body-result', 'body-receipt', 'body-message', 'body-notice', 'dlq-entry',
+  'envelope', 'manifest', 'body-register', 'body-request', 'body-result', 'body-receipt', 'body-message', 'body-notice', 'body-update', 'body-answer', 'body-cancel', 'brief', 'dlq-entry',
+  'task-summary', 'task-event', 'task',
   'limits', 'discovery-query', 'discovery-entry', 'relay-info',
   ...readdirSync(schemaDir).filter((f) => f.startsWith('frame-')).map((f) => f.replace('.schema.json', '')).sort(),
 ];
@@ -42,7 +43,20 @@ function forTypeScript(schema: Json): Json {
     hint('input_schema', 'Record<string, unknown>');
     hint('output_schema', 'Record<string, unknown>');
   }
-  if (copy['title'] === 'RequestBody') hint('input', 'unknown');
+  if (copy['title'] === 'RequestBody' || copy['title'] === 'Task') hint('input', 'unknown');
+  if (copy['title'] === 'AnswerBody') hint('answer', 'unknown');
+  if (copy['title'] === 'UpdateBody') {
+    const question = props['question'] as { properties: Record<string, Json> } | undefined;
+    if (question !== undefined) question.properties['schema'] = { ...question.properties['schema'], tsType: 'Record<string, unknown>' };
+  }
+  if (copy['title'] === 'Brief') {
+    const context = props['context'] as { properties: Record<string, Json> } | undefined;
+    if (context !== undefined) context.properties['inline'] = { ...context.properties['inline'], tsType: 'unknown' };
+  }
+  if (copy['title'] === 'DeliverFrame') {
+    const context = props['context'] as { properties: Record<string, Json> } | undefined;
+    if (context !== undefined) for (const m of ['request', 'question']) context.properties[m] = { ...context.properties[m], tsType: 'Envelope' };
+  }
   if (copy['title'] === 'MessageBody') copy['tsType'] = 'Record<string, unknown>';
   for (const envName of ['env', 'receipt', 'registration']) hint(envName, 'Envelope');
   if (copy['title'] === 'ErrorFrame') hint('code', 'ErrorCode');

@@ -29,3 +29,8 @@ export {
 export { validateRegisterBody, capabilityTarget, parseTarget, type Target } from './manifest/register.ts';
 export { checkJsonSchema, validateAgainstSchema } from './schema/user-schemas.ts';
 export { PROTOCOL_SCHEMAS, type ProtocolSchemaName } from './schema/protocol-validators.ts';
+export {
+  applyTaskCause, isTerminal, TASK_STATES,
+  type TaskState, type TaskFacts, type TaskCause, type TaskStep, type DeadLetterNoticeBody, type TaskNoticeBody, type TaskNoticeEvent,
+} from './task/state-machine.ts';
+export { defaultIdempotencyKey, type DelegationKeyInput } from './task/idempotency.ts';

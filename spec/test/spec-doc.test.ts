@@ -20,7 +20,7 @@ describe('SPEC.md', () => {
 
   it('uses only defined requirement IDs in cross-references', () => {
     const defined = new Set([...spec.matchAll(/\*\*\[([A-Z]{2,4}-\d+)\]\*\*/g)].map((m) => m[1]!));
-    const cited = [...spec.matchAll(/\b((?:ENC|ID|CAN|ENV|TYP|SIG|CON|MAN|DIS|RTE|ACK|RPL|ERR|LIM|VER|ADM|DLV|MBX|FLW|DLQ|HTA)-\d+)\b/g)].map((m) => m[1]!);
+    const cited = [...spec.matchAll(/\b((?:ENC|ID|CAN|ENV|TYP|SIG|CON|MAN|DIS|RTE|ACK|RPL|ERR|LIM|VER|ADM|DLV|MBX|FLW|DLQ|HTA|TSK)-\d+)\b/g)].map((m) => m[1]!);
     expect(cited.filter((id) => !defined.has(id))).toEqual([]);
   });
 

@@ -9,7 +9,7 @@
  */
 import {
   createEnvelope, envelopeDigest,
-  type Envelope, type KeyPair, type NoticeBody,
+  type Envelope, type KeyPair, type DeadLetterNoticeBody,
 } from '@baton/spec';
 import type { BatchWrite, ErrorInfo, RelayStore, StoredEnvelope } from '../store/store.ts';
 import type { Clock } from './types.ts';
@@ -83,7 +83,7 @@ export class DeadLetters {
 
   #notice(item: DeadLetterItem, now: number): { envelope: Envelope; write: BatchWrite } {
     const { row } = item;
-    const body: NoticeBody = {
+    const body: DeadLetterNoticeBody = {
       event: 'dead-lettered', for: row.id, to: row.to, reason: item.reason, attempts: item.attempts, entry: row.seq,
     };
     if (item.lastError !== null) body.last_error = { code: item.lastError.code, message: item.lastError.message.slice(0, MAX_MESSAGE) };

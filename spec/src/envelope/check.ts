@@ -29,6 +29,12 @@ export function validateEnvelope(value: unknown): CheckResult<Envelope> {
   if (!validate(value)) return failure('INVALID_ENVELOPE', `envelope ${describeSchemaErrors(validate.errors)}`, value);
   const env = value as Envelope;
   if (env.exp !== undefined && env.exp <= env.ts) return failure('INVALID_ENVELOPE', 'envelope exp must be greater than ts', value);
+  if ((env.type === 'update' || env.type === 'answer' || env.type === 'cancel') && env.parent !== (env.body as { task: string }).task) {
+    return failure('INVALID_ENVELOPE', `${env.type} parent must equal body.task (TYP-7)`, value);
+  }
+  if (env.type === 'request' && (env.body as { revise_of?: string }).revise_of !== undefined && env.thread === undefined) {
+    return failure('INVALID_ENVELOPE', 'a request with body.revise_of must carry thread (TSK-16)', value);
+  }
   if (env.type === 'request' && env.to.startsWith('cap:') && env.to.slice(4) !== (env.body as { capability: string }).capability) {
     return failure('INVALID_ENVELOPE', 'request body.capability must equal the capability in to', value);
   }

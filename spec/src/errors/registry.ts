@@ -54,6 +54,15 @@ export const ERROR_CODES = {
   UNAUTHORIZED: { summary: 'An HTTP request carries no valid Baton signature or operator token (HTTP 401).', fatal: false },
   FORBIDDEN: { summary: 'The authenticated caller may not see or change this resource (HTTP 403).', fatal: false },
   NOT_FOUND: { summary: 'The HTTP resource does not exist (HTTP 404).', fatal: false },
+  UNKNOWN_TASK: { summary: 'The envelope names a task (body.task, parent or revise_of) the relay does not know.', fatal: false },
+  NOT_TASK_PARTY: { summary: 'The sender (or addressee) of a task envelope is not the task party SPEC TSK-3 names for it.', fatal: false },
+  TASK_TERMINAL: { summary: 'The task is already completed, failed or cancelled; its state never changes again.', fatal: false },
+  INVALID_TRANSITION: { summary: 'The task envelope asks for a transition the task state machine does not allow from the current state.', fatal: false },
+  IDEMPOTENCY_CONFLICT: { summary: 'The idempotency key was already used by this owner for a request with a different target, capability or input.', fatal: false },
+  REVISION_LIMIT: { summary: 'The thread already had max_revisions revisions; it is flagged for human attention.', fatal: false },
+  DEADLINE_EXCEEDED: { summary: 'The task deadline passed before it ended; the relay failed it.', fatal: false },
+  HANDLER_LOST: { summary: 'The task handler stopped renewing its lease max_task_attempts times; the relay failed the task.', fatal: false },
+  CANCELLED: { summary: 'The task was cancelled by its owner or with its parent task.', fatal: false },
   INTERNAL_ERROR: { summary: 'The relay failed unexpectedly; the envelope was not accepted and may be resent.', fatal: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

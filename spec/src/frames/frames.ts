@@ -4,7 +4,7 @@
  */
 import type {
   AcceptedFrame, AuthFrame, DeliverFrame, DeliveredFrame, DiscoverFrame, DiscoveredFrame, ErrorFrame, HelloFrame,
-  RejectFrame, SendFrame, WelcomeFrame, WorkingFrame,
+  RejectFrame, SendFrame, TaskEventFrame, WatchFrame, WatchingFrame, WelcomeFrame, WorkingFrame,
 } from '../generated/types.ts';
 import { parseJson } from '../json/parse-json.ts';
 import { isBatonError } from '../errors/baton-error.ts';
@@ -12,9 +12,10 @@ import { describeSchemaErrors, protocolValidator, type ProtocolSchemaName } from
 import type { CheckResult } from '../envelope/check.ts';
 
 /** Frames an agent sends to the relay. */
-export type ClientFrame = AuthFrame | SendFrame | DiscoverFrame | RejectFrame | WorkingFrame;
+export type ClientFrame = AuthFrame | SendFrame | DiscoverFrame | RejectFrame | WorkingFrame | WatchFrame;
 /** Frames the relay sends to an agent. */
-export type RelayFrame = HelloFrame | WelcomeFrame | AcceptedFrame | DeliverFrame | DeliveredFrame | DiscoveredFrame | ErrorFrame;
+export type RelayFrame =
+  HelloFrame | WelcomeFrame | AcceptedFrame | DeliverFrame | DeliveredFrame | DiscoveredFrame | ErrorFrame | WatchingFrame | TaskEventFrame;
 /** Any protocol v1 frame, discriminated on `op`. */
 export type Frame = ClientFrame | RelayFrame;
 /** The `op` values of protocol v1. */
@@ -23,7 +24,7 @@ export type FrameOp = Frame['op'];
 /** Every `op` of protocol v1. */
 export const FRAME_OPS: readonly FrameOp[] = [
   'hello', 'auth', 'welcome', 'send', 'accepted', 'deliver', 'delivered', 'discover', 'discovered', 'error', 'reject',
-  'working',
+  'working', 'watch', 'watching', 'task-event',
 ];
 
 const OPS = new Set<string>(FRAME_OPS);

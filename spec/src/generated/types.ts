@@ -10,7 +10,7 @@ import type { ErrorCode } from '../errors/registry.ts';
 export interface Envelope {
   v: number;
   id: string;
-  type: "register" | "request" | "result" | "receipt" | "message" | "notice";
+  type: "register" | "request" | "result" | "receipt" | "message" | "notice" | "update" | "answer" | "cancel";
   /**
    * did:key of an Ed25519 public key (ID-1)
    */
@@ -79,6 +79,11 @@ export interface RequestBody {
    * any JSON value, validated against the capability input_schema
    */
   input: unknown;
+  brief?: Brief;
+  /**
+   * id of the completed task whose work this request asks to redo (TSK-16)
+   */
+  revise_of?: string;
 }
 
 export type ResultBody =
@@ -105,37 +110,137 @@ export interface ReceiptBody {
 export type MessageBody = Record<string, unknown>;
 
 /**
- * Body of a notice envelope: a relay-signed statement about an envelope the recipient sent (SPEC DLV-6).
+ * Body of a notice envelope: a relay-signed statement about an envelope the recipient sent (SPEC DLV-6) or about a task (TSK-17).
  */
-export interface NoticeBody {
-  /**
-   * what happened to the envelope
-   */
-  event: "dead-lettered";
-  /**
-   * id of the envelope the notice is about (sent by the notice's recipient)
-   */
-  for: string;
-  /**
-   * the `to` of that envelope
-   */
-  to: string;
-  /**
-   * registry code: MAX_ATTEMPTS_EXCEEDED, EXPIRED, MAILBOX_EXPIRED, or the recipient's rejection code
-   */
-  reason: string;
-  /**
-   * deliver frames sent for the envelope
-   */
-  attempts: number;
-  last_error?: {
-    code: string;
+export type NoticeBody =
+  | {
+      /**
+       * what happened to the envelope
+       */
+      event: "dead-lettered";
+      /**
+       * id of the envelope the notice is about (sent by the notice's recipient)
+       */
+      for: string;
+      /**
+       * the `to` of that envelope
+       */
+      to: string;
+      /**
+       * registry code: MAX_ATTEMPTS_EXCEEDED, EXPIRED, MAILBOX_EXPIRED, or the recipient's rejection code
+       */
+      reason: string;
+      /**
+       * deliver frames sent for the envelope
+       */
+      attempts: number;
+      last_error?: {
+        code: string;
+        message: string;
+      };
+      /**
+       * dead-letter queue entry id (the envelope's relay sequence number)
+       */
+      entry: number;
+    }
+  | {
+      event: "task-failed" | "task-requeued" | "task-cancelled" | "needs-human";
+      /**
+       * the task id
+       */
+      for: string;
+      reason: string;
+      task: TaskSummary;
+      message?: string;
+    };
+
+/**
+ * Body of an update envelope: the handler's progress or question (SPEC TSK-5).
+ */
+export interface UpdateBody {
+  task: string;
+  state: "in-flight" | "awaiting-input";
+  progress?: {
     message: string;
+    pct?: number;
+  };
+  question?: {
+    text: string;
+    /**
+     * JSON Schema (draft 2020-12) of the expected answer
+     */
+    schema?: Record<string, unknown>;
+    /**
+     * @minItems 1
+     * @maxItems 64
+     */
+    choices?: [string, ...string[]];
+  };
+}
+
+/**
+ * Body of an answer envelope: the owner's answer to the handler's question (SPEC TSK-6).
+ */
+export interface AnswerBody {
+  task: string;
+  /**
+   * any JSON value; valid against the question's schema when it had one
+   */
+  answer: unknown;
+}
+
+/**
+ * Body of a cancel envelope, addressed to the relay (SPEC TSK-7).
+ */
+export interface CancelBody {
+  task: string;
+  reason?: string;
+}
+
+/**
+ * Structured hand-off brief of a request (SPEC TSK-9).
+ */
+export interface Brief {
+  /**
+   * what was done so far and why this task exists
+   */
+  summary: string;
+  /**
+   * the explicit next action the receiver must take
+   */
+  next_action: string;
+  context?: {
+    /**
+     * context the receiver needs, inline (any JSON value)
+     */
+    inline?: unknown;
+    /**
+     * @maxItems 64
+     */
+    refs?: {
+      uri: string;
+      /**
+       * hex SHA-256 of the referenced bytes
+       */
+      digest?: string;
+      description?: string;
+    }[];
+  };
+  quality?: {
+    confidence?: number;
+    /**
+     * @maxItems 64
+     */
+    checks_passed?: string[];
+    /**
+     * @maxItems 64
+     */
+    sources?: string[];
   };
   /**
-   * dead-letter queue entry id (the envelope's relay sequence number)
+   * what a reviewer asked to change (TSK-16)
    */
-  entry: number;
+  feedback?: string;
 }
 
 /**
@@ -175,6 +280,102 @@ export interface DeadLetterEntry {
    * the envelope exactly as accepted (only in GET /v1/dlq/{entry})
    */
   envelope?: {};
+}
+
+/**
+ * The short view of a task carried by notices and live events (SPEC TSK-17, TSK-19).
+ */
+export interface TaskSummary {
+  id: string;
+  /**
+   * did:key of an Ed25519 public key (ID-1)
+   */
+  owner: string;
+  handler: string | null;
+  capability: string;
+  state: "queued" | "in-flight" | "awaiting-input" | "completed" | "failed" | "cancelled";
+  attempts: number;
+  revision: number;
+  thread?: string;
+}
+
+/**
+ * One transition in a task's history (SPEC TSK-1, TSK-3).
+ */
+export interface TaskEvent {
+  /**
+   * event number within the task, from 1
+   */
+  n: number;
+  /**
+   * ms since the Unix epoch
+   */
+  at: number;
+  /**
+   * state before; null for the creating request
+   */
+  from: ("queued" | "in-flight" | "awaiting-input" | "completed" | "failed" | "cancelled") | null;
+  to: "queued" | "in-flight" | "awaiting-input" | "completed" | "failed" | "cancelled";
+  cause: {
+    type: "request" | "receipt" | "update" | "answer" | "cancel" | "result" | "notice";
+    /**
+     * did:key of an Ed25519 public key (ID-1)
+     */
+    sender: string;
+    id: string;
+    /**
+     * relay sequence number of the envelope
+     */
+    seq: number;
+  };
+  reason?: string;
+  /**
+   * a result that arrived after the task ended (TSK-10)
+   */
+  late?: true;
+}
+
+/**
+ * The relay's record of one task (SPEC TSK-1, TSK-18).
+ */
+export interface Task {
+  id: string;
+  /**
+   * did:key of an Ed25519 public key (ID-1)
+   */
+  owner: string;
+  handler: string | null;
+  capability: string;
+  state: "queued" | "in-flight" | "awaiting-input" | "completed" | "failed" | "cancelled";
+  attempts: number;
+  revision: number;
+  thread: string | null;
+  to: string;
+  /**
+   * the request's body.input
+   */
+  input?: unknown;
+  brief?: Brief;
+  deadline: number | null;
+  parent: string | null;
+  idempotency_key: string | null;
+  revise_of: string | null;
+  result?: ResultBody;
+  reason?: string;
+  late_results: number;
+  /**
+   * the thread needs human attention (TSK-16)
+   */
+  flagged: boolean;
+  /**
+   * ms since the Unix epoch
+   */
+  created_at: number;
+  /**
+   * ms since the Unix epoch
+   */
+  updated_at: number;
+  events?: TaskEvent[];
 }
 
 export interface Limits {
@@ -254,6 +455,22 @@ export interface Limits {
    * envelopes
    */
   send_burst_per_ip: number;
+  /**
+   * ms
+   */
+  task_lease_ms: number;
+  /**
+   * handler attempts per task
+   */
+  max_task_attempts: number;
+  /**
+   * revisions per thread
+   */
+  max_revisions: number;
+  /**
+   * ms
+   */
+  task_retention_ms: number;
 }
 
 export interface DiscoveryQuery {
@@ -301,6 +518,13 @@ export interface AcceptedFrame {
   op: "accepted";
   id: string;
   duplicate?: boolean;
+  /**
+   * the existing task of an idempotent duplicate (TSK-14)
+   */
+  task?: {
+    id: string;
+    state: "queued" | "in-flight" | "awaiting-input" | "completed" | "failed" | "cancelled";
+  };
 }
 
 export interface AuthFrame {
@@ -331,6 +555,19 @@ export interface DeliverFrame {
    * delivery attempt number, 1 for the first (DLV-3)
    */
   attempt: number;
+  /**
+   * the task envelopes a clarification is about (TSK-8)
+   */
+  context?: {
+    /**
+     * the task's request envelope, as accepted
+     */
+    request: Envelope;
+    /**
+     * the update envelope that asked (answers only)
+     */
+    question?: Envelope;
+  };
 }
 
 export interface DeliveredFrame {
@@ -407,6 +644,31 @@ export interface SendFrame {
    * an Envelope, checked separately (RTE-1)
    */
   env: Envelope;
+}
+
+/**
+ * A committed transition of a task the agent owns (SPEC TSK-19).
+ */
+export interface TaskEventFrame {
+  op: "task-event";
+  task: TaskSummary;
+  event: TaskEvent;
+}
+
+/**
+ * Subscribes the connection to live events of the agent's tasks (SPEC TSK-19).
+ */
+export interface WatchFrame {
+  op: "watch";
+  ref: string;
+}
+
+/**
+ * The relay's answer to watch (SPEC TSK-19).
+ */
+export interface WatchingFrame {
+  op: "watching";
+  ref: string;
 }
 
 export interface WelcomeFrame {

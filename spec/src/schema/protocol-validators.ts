@@ -29,6 +29,16 @@ import frameDiscovered from '../../schemas/frame-discovered.schema.json' with { 
 import frameError from '../../schemas/frame-error.schema.json' with { type: 'json' };
 import frameReject from '../../schemas/frame-reject.schema.json' with { type: 'json' };
 import frameWorking from '../../schemas/frame-working.schema.json' with { type: 'json' };
+import frameWatch from '../../schemas/frame-watch.schema.json' with { type: 'json' };
+import frameWatching from '../../schemas/frame-watching.schema.json' with { type: 'json' };
+import frameTaskEvent from '../../schemas/frame-task-event.schema.json' with { type: 'json' };
+import brief from '../../schemas/brief.schema.json' with { type: 'json' };
+import bodyUpdate from '../../schemas/body-update.schema.json' with { type: 'json' };
+import bodyAnswer from '../../schemas/body-answer.schema.json' with { type: 'json' };
+import bodyCancel from '../../schemas/body-cancel.schema.json' with { type: 'json' };
+import taskSummary from '../../schemas/task-summary.schema.json' with { type: 'json' };
+import taskEvent from '../../schemas/task-event.schema.json' with { type: 'json' };
+import task from '../../schemas/task.schema.json' with { type: 'json' };
 
 /** Every protocol schema, keyed by file name without `.schema.json`. */
 export const PROTOCOL_SCHEMAS = {
@@ -38,7 +48,9 @@ export const PROTOCOL_SCHEMAS = {
   'frame-welcome': frameWelcome, 'frame-send': frameSend, 'frame-accepted': frameAccepted,
   'frame-deliver': frameDeliver, 'frame-delivered': frameDelivered, 'frame-discover': frameDiscover,
   'frame-discovered': frameDiscovered, 'frame-error': frameError, 'frame-reject': frameReject,
-  'frame-working': frameWorking,
+  'frame-working': frameWorking, 'frame-watch': frameWatch, 'frame-watching': frameWatching,
+  'frame-task-event': frameTaskEvent, brief, 'body-update': bodyUpdate, 'body-answer': bodyAnswer,
+  'body-cancel': bodyCancel, 'task-summary': taskSummary, 'task-event': taskEvent, task,
 } as const;
 
 /** Name of a protocol schema. */
