@@ -1,12 +1,14 @@
 /**
  * Public entry of @baton/relay: {@link startRelay} starts a Baton relay (SPEC.md, protocol v1) with an
  * embedded SQLite store, a WebSocket endpoint at `/v1/ws` and the HTTP endpoints `/.well-known/baton`,
- * `/v1/agents`, `/v1/dlq` (the dead-letter queue, signed requests or an operator token) and `/v1/health`.
+ * `/v1/agents`, `/v1/dlq` (the dead-letter queue, signed requests or an operator token), `/v1/tasks` (durable
+ * tasks, TSK-18) and `/v1/health`.
  */
 import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, type Limits } from '@baton/spec';
 import { listenNode } from './adapter/node-server.ts';
 import type { DeadLetterApi } from './core/dead-letter-api.ts';
+import type { TaskApi } from './core/task-api.ts';
 import { RelayCore } from './core/relay-core.ts';
 import { systemClock, type Admission, type Clock } from './core/types.ts';
 import { checkLimits, checkOperatorToken } from './config.ts';
@@ -18,6 +20,7 @@ import pkg from '../package.json' with { type: 'json' };
 
 export type { Clock } from './core/types.ts';
 export type { RelayStore } from './store/store.ts';
+export type { TaskApi, TaskPage, TaskQuery } from './core/task-api.ts';
 
 /** Options of {@link startRelay}. */
 export interface RelayOptions {
@@ -69,6 +72,8 @@ export interface RunningRelay {
   dataDir: string;
   /** The dead-letter queue (SPEC DLQ-1..DLQ-4), unauthenticated: for embedders and tests. */
   dlq: DeadLetterApi;
+  /** Task queries (SPEC TSK-18), unauthenticated: for embedders and tests. */
+  tasks: TaskApi;
   /** Commits queued envelopes, closes all connections, the server and the store. */
   close(): Promise<void>;
 }
@@ -133,6 +138,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
       did: key.did,
       dataDir,
       dlq: core.dlq,
+      tasks: core.tasks,
       close: () => (closing ??= server.close().finally(() => store.close())),
     };
   } catch (err) {

@@ -257,11 +257,11 @@ export class TestAgent {
   }
 }
 
-/** A small valid capability manifest. */
+/** A small valid capability manifest (timeout_ms one hour: its task deadline, TSK-11, stays out of the tests' way). */
 export function manifest(name: string, tags: string[] = []): CapabilityManifest {
   return {
     name, version: '1.0.0', description: `test capability ${name}`,
-    input_schema: { type: 'object' }, output_schema: { type: 'object' }, timeout_ms: 1000, tags,
+    input_schema: { type: 'object' }, output_schema: { type: 'object' }, timeout_ms: 3_600_000, tags,
   };
 }
 

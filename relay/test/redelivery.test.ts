@@ -48,7 +48,8 @@ describe('ack timeout, backoff and dead-lettering', () => {
     const r = await relay({ max_delivery_attempts: 3 });
     const a = await TestAgent.connect(r);
     const b = await TestAgent.connect(r);
-    const env = request(a, b.did, { thread: newEnvelopeId() });
+    // a message: a dead-lettered request fails its task for good, so it cannot be re-driven (see below)
+    const env = a.envelope({ type: 'message', to: b.did, thread: newEnvelopeId(), body: { work: 'do' } });
     await a.submit(env);
     const first = await b.next(deliverOf(env.id));
     expect(first).toMatchObject({ op: 'deliver', attempt: 1, env });
@@ -67,7 +68,7 @@ describe('ack timeout, backoff and dead-lettering', () => {
     const { notice, body } = await noticeFor(a, r, env.id);
     const page = r.relay.dlq.list({ limit: 10 });
     expect(page.entries).toEqual([expect.objectContaining({
-      entry: seq, sender: a.did, id: env.id, type: 'request', to: b.did, recipient: b.did,
+      entry: seq, sender: a.did, id: env.id, type: 'message', to: b.did, recipient: b.did,
       reason: 'MAX_ATTEMPTS_EXCEEDED', attempts: 3, last_error: expect.objectContaining({ code: 'TIMEOUT' }),
     })]);
     expect(r.relay.dlq.get(seq)?.envelope).toEqual(env);
@@ -92,6 +93,22 @@ describe('ack timeout, backoff and dead-lettering', () => {
     expect(r.relay.dlq.redrive(seq)).toBe('not-found');
     await r.stop(); // shutdown cancels every delivery and sweep timer
     expect(r.clock.pendingTimers).toBe(0);
+  });
+
+  it('fails the task of a dead-lettered request and refuses to re-drive it (DLQ-3, TSK-3)', async () => {
+    const r = await relay({ max_delivery_attempts: 1 });
+    const a = await TestAgent.connect(r);
+    const b = await TestAgent.connect(r);
+    const env = request(a, b.did);
+    await a.submit(env);
+    const { seq } = await b.next(deliverOf(env.id));
+    await r.clock.advance(ACK);
+    const { body } = await noticeFor(a, r, env.id);
+    expect(body).toMatchObject({ event: 'dead-lettered', reason: 'MAX_ATTEMPTS_EXCEEDED' });
+    expect(r.relay.tasks.get(env.id)).toMatchObject({ state: 'failed', reason: 'MAX_ATTEMPTS_EXCEEDED' });
+    expect(r.relay.dlq.redrive(seq as number)).toBe('task-terminal');
+    expect(await nothing(b, deliverOf(env.id))).toBe(true);
+    await r.stop();
   });
 
   it('restarts the ack timer on each working frame and redelivers once they stop (DLV-3)', async () => {

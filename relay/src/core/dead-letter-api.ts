@@ -20,8 +20,11 @@ export interface DeadLetterQuery {
   readonly limit: number;
 }
 
-/** Outcome of a re-drive: `expired` when the envelope's `exp` has passed (it cannot be delivered any more). */
-export type RedriveOutcome = 'redriven' | 'not-found' | 'expired';
+/**
+ * Outcome of a re-drive: `expired` when the envelope's `exp` has passed (it cannot be delivered any more);
+ * `task-terminal` when it is a request whose task has ended (409 TASK_TERMINAL).
+ */
+export type RedriveOutcome = 'redriven' | 'not-found' | 'expired' | 'task-terminal';
 
 /** Dead-letter queue operations. `entry` is the envelope's relay sequence number. */
 export interface DeadLetterApi {

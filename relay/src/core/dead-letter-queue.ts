@@ -7,6 +7,7 @@ import type { DeadLetterEntry, Envelope } from '@baton/spec';
 import type { DeadLetterRow, RelayStore } from '../store/store.ts';
 import type { DeadLetterApi, DeadLetterPage, DeadLetterQuery, RedriveOutcome } from './dead-letter-api.ts';
 import type { DeliveryEngine } from './delivery.ts';
+import type { TaskRegistry } from './task-registry.ts';
 import type { Clock } from './types.ts';
 
 /** Most entries one listing returns. */
@@ -27,11 +28,13 @@ export class DeadLetterQueue implements DeadLetterApi {
   readonly #store: RelayStore;
   readonly #engine: DeliveryEngine;
   readonly #clock: Clock;
+  readonly #tasks: TaskRegistry | undefined;
 
-  constructor(store: RelayStore, engine: DeliveryEngine, clock: Clock) {
+  constructor(store: RelayStore, engine: DeliveryEngine, clock: Clock, tasks?: TaskRegistry) {
     this.#store = store;
     this.#engine = engine;
     this.#clock = clock;
+    this.#tasks = tasks;
   }
 
   /** Entries ordered by entry ascending; `limit` is clamped to 1..{@link DLQ_MAX_LIMIT}. */
@@ -52,11 +55,17 @@ export class DeadLetterQueue implements DeadLetterApi {
     return row === undefined ? undefined : { ...toEntry(row), envelope: JSON.parse(row.json) as Envelope };
   }
 
-  /** DLQ-3: `expired` when the envelope's exp has passed (it could never be delivered, RPL-2). */
+  /**
+   * DLQ-3: `expired` when the envelope's exp has passed (it could never be delivered, RPL-2);
+   * `task-terminal` for a request whose task has ended (its dead letter failed it, TSK-3: a task never
+   * changes state again, so its request is not delivered again).
+   */
   redrive(entry: number): RedriveOutcome {
     const row = this.#store.findDead(entry);
     if (row === undefined || row.recipient === null) return 'not-found';
     if (row.exp !== null && row.exp <= this.#clock.now()) return 'expired';
+    const task = row.type === 'request' ? this.#tasks?.get(row.id) : undefined;
+    if (task !== undefined && task.owner === row.sender && task.endedAt !== null) return 'task-terminal';
     if (!this.#store.redrive(entry)) return 'not-found';
     this.#engine.redriven({ ...row, recipient: row.recipient, status: 'pending', attempts: 0, lastError: null });
     return 'redriven';

@@ -7,11 +7,9 @@
  * sender, `parent` = the dead envelope's id, `thread` copied from it when present, no `exp`; body
  * `{event:'dead-lettered', for, to, reason, attempts, last_error?, entry}`.
  */
-import {
-  createEnvelope, envelopeDigest,
-  type Envelope, type KeyPair, type DeadLetterNoticeBody,
-} from '@baton/spec';
-import type { BatchWrite, ErrorInfo, RelayStore, StoredEnvelope } from '../store/store.ts';
+import type { Envelope, KeyPair, DeadLetterNoticeBody } from '@baton/spec';
+import type { ErrorInfo, RelayStore, StoredEnvelope, TaskWrite } from '../store/store.ts';
+import { buildNotice, type BuiltNotice } from './notice-builder.ts';
 import type { Clock } from './types.ts';
 
 /** One envelope to dead-letter. */
@@ -40,6 +38,22 @@ export interface DeadLettered {
   readonly notice: StoredNotice | undefined;
 }
 
+/**
+ * A queued task failed by a dead-lettered request (TSK-3): the change rides on the dead-letter notice; `done`
+ * runs after the transaction with whether it committed.
+ */
+export interface TaskFailure {
+  readonly taskId: string;
+  readonly write: TaskWrite;
+  done(committed: boolean, cause?: { seq: number; envelope: Envelope }): void;
+}
+
+/** Hook through which dead-lettering fails the task of a request (DLV-6 path of TSK-3). */
+export interface DeadLetterTaskHook {
+  /** The task change for a request dead-lettered with `reason`, or undefined when its task is not queued. */
+  failQueued(row: StoredEnvelope, reason: string, now: number): TaskFailure | undefined;
+}
+
 /** Longest `last_error.message` in a notice (body-notice.schema.json). */
 const MAX_MESSAGE = 1024;
 
@@ -48,12 +62,18 @@ export class DeadLetters {
   readonly #store: RelayStore;
   readonly #key: KeyPair;
   readonly #clock: Clock;
+  #tasks: DeadLetterTaskHook | undefined;
 
   /** @param key - the relay key pair: notices are signed with it. */
   constructor(store: RelayStore, key: KeyPair, clock: Clock) {
     this.#store = store;
     this.#key = key;
     this.#clock = clock;
+  }
+
+  /** Installs the task hook (the task engine is built after the delivery engine). */
+  setTaskHook(hook: DeadLetterTaskHook): void {
+    this.#tasks = hook;
   }
 
   /**
@@ -63,43 +83,43 @@ export class DeadLetters {
    */
   write(items: readonly DeadLetterItem[]): DeadLettered[] {
     const now = this.#clock.now();
-    const notices = items.map((item) => (item.row.type === 'notice' || item.row.sender === this.#key.did ? undefined : this.#notice(item, now)));
-    const results = this.#store.deadLetter(items.map((item, i) => {
-      const n = notices[i];
-      return {
-        seq: item.row.seq, reason: item.reason, attempts: item.attempts, lastError: item.lastError, deadAt: now,
-        ...(n === undefined ? {} : { notice: n.write }),
-      };
-    }));
+    const failures = items.map((item) => (item.row.type === 'request' ? this.#tasks?.failQueued(item.row, item.reason, now) : undefined));
+    const notices = items.map((item, i) => (item.row.type === 'notice' || item.row.sender === this.#key.did ? undefined : this.#notice(item, now, failures[i])));
+    let results;
+    try {
+      results = this.#store.deadLetter(items.map((item, i) => {
+        const n = notices[i];
+        return {
+          seq: item.row.seq, reason: item.reason, attempts: item.attempts, lastError: item.lastError, deadAt: now,
+          ...(n === undefined ? {} : { notice: n.write }),
+        };
+      }));
+    } catch (err) {
+      for (const f of failures) f?.done(false);
+      throw err;
+    }
     const out: DeadLettered[] = [];
     for (const [i, r] of results.entries()) {
       const item = items[i];
-      if (!r.dead || item === undefined) continue;
       const n = notices[i];
-      out.push({ item, notice: n === undefined || r.noticeSeq === null ? undefined : { seq: r.noticeSeq, envelope: n.envelope, json: n.write.json } });
+      const stored = n === undefined || r.noticeSeq === null ? undefined : { seq: r.noticeSeq, envelope: n.envelope, json: n.write.json };
+      failures[i]?.done(r.dead, stored);
+      if (!r.dead || item === undefined) continue;
+      out.push({ item, notice: stored });
     }
     return out;
   }
 
-  #notice(item: DeadLetterItem, now: number): { envelope: Envelope; write: BatchWrite } {
+  #notice(item: DeadLetterItem, now: number, failure: TaskFailure | undefined): BuiltNotice {
     const { row } = item;
     const body: DeadLetterNoticeBody = {
       event: 'dead-lettered', for: row.id, to: row.to, reason: item.reason, attempts: item.attempts, entry: row.seq,
     };
     if (item.lastError !== null) body.last_error = { code: item.lastError.code, message: item.lastError.message.slice(0, MAX_MESSAGE) };
     const thread = (JSON.parse(row.json) as { thread?: unknown }).thread;
-    const envelope = createEnvelope(this.#key, {
-      type: 'notice', to: row.sender, ts: now, parent: row.id,
-      ...(typeof thread === 'string' ? { thread } : {}),
-      body: body as unknown as Record<string, unknown>,
+    return buildNotice(this.#key, {
+      to: row.sender, about: row.id, thread: typeof thread === 'string' ? thread : null, body, now,
+      ...(failure === undefined ? {} : { taskId: failure.taskId, tasks: [failure.write] }),
     });
-    const json = JSON.stringify(envelope);
-    return {
-      envelope,
-      write: {
-        sender: envelope.from, id: envelope.id, type: 'notice', to: row.sender, recipient: row.sender,
-        digest: envelopeDigest(envelope), json, acceptedAt: now, exp: null,
-      },
-    };
   }
 }

@@ -20,6 +20,8 @@ export interface Deliverable extends Tracked {
   /** The envelope exactly as received, JSON text. */
   readonly json: string;
   readonly exp: number | null;
+  /** JSON text of the deliver frame's context (TSK-8), if any. */
+  readonly context?: string | null;
 }
 
 /** What the delivery engine is built from. */

@@ -24,13 +24,17 @@ import type { Peer } from './types.ts';
 
 export type { Deliverable, DeliveryDeps } from './delivery-state.ts';
 
-/** Serializes a `deliver` frame around stored envelope JSON (the envelope is sent unchanged, DLV-2, DLV-3). */
-export function deliverFrameText(envelopeJson: string, seq: number, attempt: number): string {
-  return `{"op":"deliver","seq":${seq},"attempt":${attempt},"env":${envelopeJson}}`;
+/**
+ * Serializes a `deliver` frame around stored envelope JSON (the envelope is sent unchanged, DLV-2, DLV-3),
+ * with the stored `context` JSON of a clarification (TSK-8) when there is one.
+ */
+export function deliverFrameText(envelopeJson: string, seq: number, attempt: number, contextJson: string | null = null): string {
+  const context = contextJson === null ? '' : `,"context":${contextJson}`;
+  return `{"op":"deliver","seq":${seq},"attempt":${attempt},"env":${envelopeJson}${context}}`;
 }
 
 /** An envelope about to be attempted. */
-type Attempt = Tracked & { json: string; exp: number | null; attempts: number; lastError: ErrorInfo | null };
+type Attempt = Tracked & { json: string; exp: number | null; attempts: number; lastError: ErrorInfo | null; context?: string | null };
 
 /** Deliveries, redeliveries and their timers. */
 export class DeliveryEngine implements DeliveryHooks {
@@ -196,13 +200,14 @@ export class DeliveryEngine implements DeliveryHooks {
 
   /**
    * A dead envelope is pending again in the store (DLQ-3): counts it again and delivers it at once when its
-   * recipient (for `cap:`, any provider) is connected.
+   * recipient (for `cap:`, any provider but `exclude`) is connected. Also used to requeue a task's request
+   * (TSK-12), excluding the lost handler.
    */
-  redriven(row: StoredEnvelope & { recipient: string }): void {
+  redriven(row: StoredEnvelope & { recipient: string }, exclude?: string): void {
     this.#state.forget(row.seq, row.sender, row.id, row.recipient, this.#d.attempts);
     this.#d.ledger.add(row.sender, row.recipient);
     const r: Retry = { seq: row.seq, sender: row.sender, id: row.id, to: row.to, attempts: 0, lastError: null, timer: undefined };
-    const chosen = this.#rerouter.choose(r, row.recipient);
+    const chosen = this.#rerouter.choose(r, row.recipient, exclude);
     if (chosen !== undefined && chosen !== row.recipient) return this.#rerouter.move(r, row.recipient, chosen);
     const mb = this.#state.mailboxes.get(row.recipient);
     if (mb !== undefined) {
@@ -270,7 +275,7 @@ export class DeliveryEngine implements DeliveryHooks {
     const row = this.#d.store.envelopeAt(r.seq);
     if (row === undefined || row.status !== 'pending' || row.recipient !== mb.agent) return;
     if (this.#state.isSettling(r.sender, r.id)) return;
-    this.#attempt(mb, peer, { ...r, json: row.json, exp: row.exp });
+    this.#attempt(mb, peer, { ...r, json: row.json, exp: row.exp, context: row.context });
   }
 
   /** One attempt (DLV-3): a deliver frame, an ack timer, and the lazily written counters. */
@@ -292,7 +297,7 @@ export class DeliveryEngine implements DeliveryHooks {
     if (entry.attempt > 1) {
       this.#d.attempts.record({ seq: e.seq, attempts: entry.attempt, nextAttemptAt: now + this.#d.limits.ack_timeout_ms, lastError: e.lastError });
     }
-    peer.sendText(deliverFrameText(e.json, e.seq, entry.attempt));
+    peer.sendText(deliverFrameText(e.json, e.seq, entry.attempt, e.context ?? null));
   }
 
   /** Starts the ack timer of `entry` (DLV-3); when it runs out the attempt fails with TIMEOUT. */

@@ -21,12 +21,17 @@ export interface Queued {
   readonly handle?: string;
   /** Builds the store write at flush time (so that flush-time facts, like presence, can be recorded). */
   toWrite(): BatchWrite;
+  /** Relay notices written right after this envelope in the same transaction (task cascades, TSK-13). */
+  readonly followups?: readonly BatchWrite[];
 }
 
 /** Callbacks run after a batch commits or fails; `items` are in acceptance order. */
 export interface GroupCommitHooks<T extends Queued> {
-  /** `seqs[i]` is the relay sequence number the store assigned to `items[i]`. */
-  committed(items: readonly T[], seqs: readonly number[]): void;
+  /**
+   * `seqs[i]` is the relay sequence number the store assigned to `items[i]`, `followupSeqs[i]` those of its
+   * followups.
+   */
+  committed(items: readonly T[], seqs: readonly number[], followupSeqs: readonly (readonly number[])[]): void;
   failed(items: readonly T[], error: unknown): void;
 }
 
@@ -110,15 +115,25 @@ export class GroupCommit<T extends Queued> {
     this.#queue = [];
     this.#byKey = new Map();
     this.#handles = new Map();
-    let seqs: number[];
+    let all: number[];
     try {
-      seqs = this.#store.commitBatch(items.map((i) => i.toWrite()), updates);
+      all = this.#store.commitBatch(items.flatMap((i) => [i.toWrite(), ...(i.followups ?? [])]), updates);
     } catch (error) {
       this.#lazy?.putBack(updates);
       if (items.length > 0) this.#hooks.failed(items, error);
       else this.#onLazyFailure(error);
       return;
     }
-    if (items.length > 0) this.#hooks.committed(items, seqs);
+    if (items.length === 0) return;
+    const seqs: number[] = [];
+    const followupSeqs: number[][] = [];
+    let at = 0;
+    for (const item of items) {
+      const n = item.followups?.length ?? 0;
+      seqs.push(all[at] ?? 0);
+      followupSeqs.push(all.slice(at + 1, at + 1 + n));
+      at += 1 + n;
+    }
+    this.#hooks.committed(items, seqs, followupSeqs);
   }
 }

@@ -4,23 +4,30 @@
  *
  * Order: frame schema (done by the session) -> rate (RATE_LIMITED, FLW-3; send-rate.ts) -> size, schema,
  * version, sender, signature, skew, expiry (`checkEnvelope` from @baton/spec) -> addressing rules that need
- * the relay identity (RTE-4, TYP-2; `notice` is relay-only, DLV-6) -> duplicate id (RPL-3) -> type-specific
- * (INVALID_MANIFEST, HANDLE_TAKEN, INVALID_RECEIPT) -> sender budget (RATE_LIMITED, FLW-3) -> recipient
- * (UNKNOWN_RECIPIENT, MAILBOX_FULL, NO_PROVIDER).
+ * the relay identity (RTE-4, TYP-2; `notice` is relay-only, TYP-6) -> duplicate id (RPL-3) -> type-specific
+ * (INVALID_MANIFEST, HANDLE_TAKEN, INVALID_RECEIPT; task envelopes: task-checks.ts; requests:
+ * request-checks.ts) -> sender budget (RATE_LIMITED, FLW-3) -> recipient (UNKNOWN_RECIPIENT, MAILBOX_FULL,
+ * NO_PROVIDER; then a request's input, TSK-10). Task changes ride on the envelope's write (ACK-1).
  * Nothing is stored for a rejected envelope (ACK-7).
  */
 import type { Logger } from 'pino';
 import {
   checkEnvelope, parseTarget, validateRegisterBody,
-  type Envelope, type ErrorCode, type Limits, type ReceiptBody, type Target,
+  type Envelope, type ErrorCode, type KeyPair, type Limits, type Target,
 } from '@baton/spec';
-import type { BatchWrite, RelayStore } from '../store/store.ts';
+import type { BatchWrite, RelayStore, StoredEnvelope } from '../store/store.ts';
 import type { AttemptLog } from './attempt-log.ts';
 import type { DeliveryEngine } from './delivery.ts';
 import { GroupCommit, type Queued } from './group-commit.ts';
 import type { Ledger } from './ledger.ts';
 import type { Presence } from './presence.ts';
+import { checkReceipt } from './receipt-check.ts';
 import type { ReceiptForwarder } from './receipts.ts';
+import { RequestChecks } from './request-checks.ts';
+import type { TaskBook } from './task-book.ts';
+import { TaskChecks, type Rejection, type TaskPlan } from './task-checks.ts';
+import type { TaskEffects, TaskEffectsRunner } from './task-effects.ts';
+import type { TaskSupervisor } from './task-supervisor.ts';
 import type { Registry } from './registry.ts';
 import type { Router } from './router.ts';
 import type { SendRate } from './send-rate.ts';
@@ -56,11 +63,18 @@ interface QueuedEnvelope extends Queued {
   readonly json: string;
   readonly origin: Replier;
   readonly duplicates: Replier[];
-  /** The agent the envelope is delivered to; null for register and receipt. */
+  /** Senders of idempotent duplicates of this request (TSK-14), answered after the commit. */
+  readonly sameTask: { readonly peer: Replier; readonly id: string }[];
+  /** The agent the envelope is delivered to; null for envelopes that are only stored. */
   readonly recipient: string | null;
   /** For receipts: the acknowledged envelope. */
   readonly acknowledges?: Acknowledged;
+  /** Task changes and notices the envelope causes. */
+  readonly effects?: TaskEffects;
 }
+
+/** A task plan or a checked request, between the type-specific step and the recipient step. */
+type TaskStep = { plan: TaskPlan } | { request: Exclude<ReturnType<RequestChecks['check']>, Rejection | { kind: 'duplicate' }> } | undefined;
 
 /** What the pipeline needs from the rest of the relay. */
 export interface PipelineDeps {
@@ -76,20 +90,31 @@ export interface PipelineDeps {
   readonly clock: Clock;
   readonly limits: Limits;
   readonly relayDid: string;
+  readonly key: KeyPair;
   readonly log: Logger;
+  readonly book: TaskBook;
+  readonly effects: TaskEffectsRunner;
+  readonly supervisor: TaskSupervisor;
 }
-
-type Rejection = { code: ErrorCode; message: string };
 
 /** Validates, deduplicates, routes and group-commits envelopes. */
 export class Pipeline {
   readonly #d: PipelineDeps;
   readonly #commit: GroupCommit<QueuedEnvelope>;
+  readonly #tasks: TaskChecks;
+  readonly #requests: RequestChecks;
 
   constructor(deps: PipelineDeps) {
     this.#d = deps;
+    const common = { book: deps.book, agents: deps.registry, clock: deps.clock, limits: deps.limits };
+    this.#tasks = new TaskChecks({
+      ...common, store: deps.store,
+      envelopeJson: (sender, id) => this.#commit.find(sender, id)?.json ?? deps.store.findEnvelope(sender, id)?.json,
+      cancel: (task, env) => deps.supervisor.cancel(task, env),
+    });
+    this.#requests = new RequestChecks({ ...common, needsHuman: (sender, revised, thread) => deps.supervisor.needsHuman(sender, revised, thread) });
     this.#commit = new GroupCommit<QueuedEnvelope>(deps.store, {
-      committed: (items, seqs) => this.#committed(items, seqs),
+      committed: (items, seqs, followups) => this.#committed(items, seqs, followups),
       failed: (items, error) => this.#failed(items, error),
     }, deps.attempts, (err) => deps.log.error({ err }, 'could not write delivery counters; retrying'));
   }
@@ -139,14 +164,25 @@ export class Pipeline {
         else reject({ code: 'DUPLICATE_ID', message: `envelope id ${envelope.id} was already used for different content` });
         return;
       }
-      // FLW-3 sender budget: after the type-specific checks (only register and receipt have some, and they are
-      // exempt) and before the recipient step, as RTE-1 orders them.
+      // Type-specific task checks (register and receipt are checked in #route: they are exempt from the budget).
+      let step: TaskStep;
+      if (envelope.type === 'request') {
+        const r = this.#requests.check(envelope);
+        if ('code' in r) return reject(r);
+        if (r.kind === 'duplicate') return this.#sameTask(from, envelope, r.task.id);
+        step = { request: r };
+      } else {
+        const plan = this.#tasks.check(envelope);
+        if (plan !== undefined && 'code' in plan) return reject(plan);
+        step = plan === undefined ? undefined : { plan };
+      }
+      // FLW-3 sender budget: after the type-specific checks and before the recipient step, as RTE-1 orders them.
       const overBudget = d.rate.checkBudget(envelope.from, envelope.type);
       if (overBudget !== undefined) {
         from.sendError('RATE_LIMITED', overBudget.message, { id: envelope.id, retry_after_ms: overBudget.retryAfterMs });
         return;
       }
-      const item = this.#route(from, envelope, digest, target);
+      const item = this.#route(from, envelope, digest, target, step);
       if ('code' in item) return reject(item);
       if (item.recipient !== null) d.ledger.add(envelope.from, item.recipient);
       const a = item.acknowledges;
@@ -167,10 +203,13 @@ export class Pipeline {
    * body.capability = cap name is already enforced by `checkEnvelope`.) Only the relay sends notices (DLV-6).
    */
   #checkAddressing(env: Envelope, target: Target): Rejection | undefined {
-    if (env.type === 'notice') return { code: 'INVALID_ENVELOPE', message: 'notice envelopes are sent only by the relay (DLV-6)' };
-    if (env.type === 'register') {
+    if (env.type === 'notice') return { code: 'INVALID_ENVELOPE', message: 'notice envelopes are sent only by the relay (TYP-6)' };
+    if (env.type === 'register' || env.type === 'cancel') {
       return env.to === this.#d.relayDid ? undefined
-        : { code: 'INVALID_ENVELOPE', message: 'register envelopes must be addressed to the relay did:key (RTE-4)' };
+        : { code: 'INVALID_ENVELOPE', message: `${env.type} envelopes must be addressed to the relay did:key (RTE-4)` };
+    }
+    if (env.to === this.#d.relayDid && env.type !== 'receipt') {
+      return { code: 'INVALID_ENVELOPE', message: `${env.type} envelopes must not be addressed to the relay (RTE-4)` };
     }
     if (target.kind === 'invalid') return { code: 'INVALID_ENVELOPE', message: `invalid target ${JSON.stringify(env.to)}` };
     if (target.kind === 'capability' && env.type !== 'request') {
@@ -179,18 +218,37 @@ export class Pipeline {
     return undefined;
   }
 
+  /** TSK-14: an idempotent duplicate gets `accepted` with the existing task, after that task's commit. */
+  #sameTask(from: Replier, env: Envelope, taskId: string): void {
+    const queued = this.#commit.find(env.from, taskId);
+    if (queued !== undefined) {
+      queued.sameTask.push({ peer: from, id: env.id });
+      return;
+    }
+    const task = this.#d.book.registry.get(taskId);
+    from.sendText(JSON.stringify({ op: 'accepted', id: env.id, duplicate: true, task: { id: taskId, state: task?.state ?? 'queued' } }));
+  }
+
   /**
-   * Type-specific checks and recipient resolution; returns the queue item or the rejection. `target` has
-   * passed `#checkAddressing`, so it is never `invalid` here.
+   * Register and receipt checks, recipient resolution and a request's input check; returns the queue item
+   * or the rejection. `target` has passed `#checkAddressing`, so it is never `invalid` here.
    */
-  #route(from: Replier, env: Envelope, digest: string, target: Target): QueuedEnvelope | Rejection {
+  #route(from: Replier, env: Envelope, digest: string, target: Target, step: TaskStep): QueuedEnvelope | Rejection {
     const d = this.#d;
     const json = JSON.stringify(env);
-    const base = { sender: env.from, id: env.id, digest, envelope: env, json, origin: from, duplicates: [] as Replier[] };
-    const write = (extra: Partial<BatchWrite>, recipient: string | null): BatchWrite => ({
-      sender: env.from, id: env.id, type: env.type, to: env.to, recipient, digest, json,
-      acceptedAt: d.clock.now(), exp: env.exp ?? null, ...extra,
-    });
+    const base = { sender: env.from, id: env.id, digest, envelope: env, json, origin: from, duplicates: [] as Replier[], sameTask: [] as QueuedEnvelope['sameTask'] };
+    const item = (recipient: string | null, extra: Partial<BatchWrite>, effects?: TaskEffects, more: Partial<QueuedEnvelope> = {}): QueuedEnvelope => {
+      const followups = effects === undefined || effects.notices.length === 0 ? undefined : d.effects.noticeWrites(effects);
+      return {
+        ...base, recipient, ...more, ...(effects === undefined ? {} : { effects }), ...(followups === undefined ? {} : { followups }),
+        toWrite: () => ({
+          sender: env.from, id: env.id, type: env.type, to: env.to, recipient, digest, json, acceptedAt: d.clock.now(), exp: env.exp ?? null,
+          ...extra, ...(effects === undefined ? {} : {
+            taskId: effects.taskId, tasks: effects.own.map((t) => t.write), ...(effects.context === undefined ? {} : { context: effects.context }),
+          }),
+        }),
+      };
+    };
 
     if (env.type === 'register') {
       const body = validateRegisterBody(env.body, d.limits.max_manifests);
@@ -200,51 +258,60 @@ export class Pipeline {
         const owner = this.#commit.handleClaim(handle) ?? d.store.handleOwner(handle);
         if (owner !== undefined && owner !== env.from) return { code: 'HANDLE_TAKEN', message: `handle ${handle} is bound to another key` };
       }
-      return {
-        ...base, recipient: null, ...(handle === undefined ? {} : { handle }),
-        toWrite: () => write({ register: { handle: handle ?? null } }, null),
-      };
+      return item(null, { register: { handle: handle ?? null } }, undefined, handle === undefined ? {} : { handle });
     }
+    if (env.type === 'receipt') return this.#receipt(env, item);
 
-    if (env.type === 'receipt') {
-      const body = env.body as unknown as ReceiptBody;
-      const target = d.store.findEnvelope(env.to, body.for);
-      const invalid = (message: string): Rejection => ({ code: 'INVALID_RECEIPT', message });
-      if (target === undefined || target.recipient !== env.from) return invalid(`no envelope ${body.for} from ${env.to} was delivered to you`);
-      if (target.status !== 'pending' && target.status !== 'delivered') return invalid(`envelope ${body.for} was dead-lettered; it is not awaiting a receipt`);
-      if (target.digest !== body.digest) return invalid('body.digest does not match the delivered envelope');
-      if (env.parent !== undefined && env.parent !== body.for) return invalid('parent must equal body.for (TYP-4)');
-      const acknowledges = { seq: target.seq, sender: target.sender, id: target.id, recipient: target.recipient, wasPending: target.status === 'pending' };
-      const toRelay = target.sender === d.relayDid;
-      return {
-        ...base, recipient: null, acknowledges,
-        toWrite: () => write({
-          receipt: { forSender: target.sender, forId: target.id, forwarded: toRelay || d.presence.isOnline(target.sender) },
-        }, null),
-      };
+    if (step !== undefined && 'plan' in step) {
+      const recipient = step.plan.recipient;
+      if (recipient !== null && d.router.isFull(recipient)) return this.#full(recipient);
+      return item(recipient, {}, step.plan.apply());
     }
-
     let recipient: string;
     if (target.kind === 'agent') {
       if (!d.registry.isKnown(target.did)) return { code: 'UNKNOWN_RECIPIENT', message: `agent ${env.to} is not known to this relay` };
-      if (d.router.isFull(target.did)) {
-        return { code: 'MAILBOX_FULL', message: `the mailbox of ${env.to} holds mailbox_max_envelopes (${d.limits.mailbox_max_envelopes}) pending envelopes` };
-      }
+      if (d.router.isFull(target.did)) return this.#full(target.did);
       recipient = target.did;
     } else {
       const chosen = target.kind === 'capability' ? d.router.choose(target.name) : undefined;
       if (chosen === undefined) return { code: 'NO_PROVIDER', message: `no connected agent with room in its mailbox provides ${env.to.slice(4)}` };
       recipient = chosen;
     }
-    return { ...base, recipient, toWrite: () => write({}, recipient) };
+    if (step === undefined) return item(recipient, {});
+    const invalid = this.#requests.checkInput(env, recipient);
+    if (invalid !== undefined) return invalid;
+    const created = this.#requests.create(env, step.request, recipient);
+    return item(recipient, {}, { taskId: env.id, own: [created], notices: [], withdrawn: [] });
   }
 
-  #committed(items: readonly QueuedEnvelope[], seqs: readonly number[]): void {
+  #full(agent: string): Rejection {
+    return { code: 'MAILBOX_FULL', message: `the mailbox of ${agent} holds mailbox_max_envelopes (${this.#d.limits.mailbox_max_envelopes}) pending envelopes` };
+  }
+
+  #receipt(env: Envelope, item: (r: null, extra: Partial<BatchWrite>, e?: TaskEffects, more?: Partial<QueuedEnvelope>) => QueuedEnvelope): QueuedEnvelope | Rejection {
+    const d = this.#d;
+    const target: StoredEnvelope | Rejection = checkReceipt(d.store, env);
+    if ('code' in target) return target;
+    const acknowledges = { seq: target.seq, sender: target.sender, id: target.id, recipient: target.recipient ?? '', wasPending: target.status === 'pending' };
+    const toRelay = target.sender === d.relayDid;
+    const plan = this.#tasks.receipt(env, target);
+    return item(null, {
+      receipt: { forSender: target.sender, forId: target.id, forwarded: toRelay || d.presence.isOnline(target.sender) },
+    }, plan?.apply(), { acknowledges });
+  }
+
+  #committed(items: readonly QueuedEnvelope[], seqs: readonly number[], followupSeqs: readonly (readonly number[])[]): void {
     const d = this.#d;
     for (const [i, item] of items.entries()) {
       item.origin.sendText(JSON.stringify({ op: 'accepted', id: item.id }));
       for (const dup of item.duplicates) dup.sendText(JSON.stringify({ op: 'accepted', id: item.id, duplicate: true }));
       const env = item.envelope;
+      const seq = seqs[i] ?? 0;
+      if (item.effects !== undefined) d.effects.committed(item.effects, { type: env.type, sender: env.from, id: env.id, seq }, followupSeqs[i] ?? []);
+      for (const same of item.sameTask) {
+        const state = d.book.registry.get(item.id)?.state ?? 'queued';
+        same.peer.sendText(JSON.stringify({ op: 'accepted', id: same.id, duplicate: true, task: { id: item.id, state } }));
+      }
       if (env.type === 'register') {
         d.registry.setRegistration(env);
       } else if (item.acknowledges !== undefined) {
@@ -252,7 +319,10 @@ export class Pipeline {
         d.engine.settled(a);
         if (a.sender !== d.relayDid) d.receipts.forward(a.sender, a.id, item.json);
       } else if (item.recipient !== null) {
-        d.engine.accepted({ seq: seqs[i] ?? 0, sender: env.from, id: env.id, to: env.to, recipient: item.recipient, json: item.json, exp: env.exp ?? null });
+        d.engine.accepted({
+          seq, sender: env.from, id: env.id, to: env.to, recipient: item.recipient, json: item.json, exp: env.exp ?? null,
+          context: item.effects?.context ?? null,
+        });
       }
     }
   }
@@ -263,9 +333,11 @@ export class Pipeline {
       if (item.recipient !== null) this.#d.ledger.settle(item.sender, item.recipient);
       const a = item.acknowledges;
       if (a !== undefined && a.wasPending) this.#d.engine.settleFailed(a.sender, a.id, a.recipient);
+      if (item.effects !== undefined) this.#d.effects.failed(item.effects);
       const message = 'the relay could not commit the envelope; it was not accepted and may be resent';
       item.origin.sendError('INTERNAL_ERROR', message, { id: item.id });
       for (const dup of item.duplicates) dup.sendError('INTERNAL_ERROR', message, { id: item.id });
+      for (const same of item.sameTask) same.peer.sendError('INTERNAL_ERROR', message, { id: same.id });
     }
   }
 }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import {
   SUPPORTED_VERSIONS,
   type DiscoverFrame, type DiscoveryEntry, type DiscoveryQuery, type KeyPair, type Limits, type RejectFrame,
-  type WorkingFrame,
+  type WatchFrame, type WorkingFrame,
 } from '@baton/spec';
 import type { RelayStore } from '../store/store.ts';
 import { AttemptLog } from './attempt-log.ts';
@@ -26,6 +26,13 @@ import { Router } from './router.ts';
 import { SendRate } from './send-rate.ts';
 import { Session, type SessionHost } from './session.ts';
 import { Sweeper } from './sweeper.ts';
+import type { TaskApi } from './task-api.ts';
+import { TaskBook } from './task-book.ts';
+import { TaskEffectsRunner } from './task-effects.ts';
+import { TaskQueries } from './task-queries.ts';
+import { TaskRegistry } from './task-registry.ts';
+import { TaskSupervisor } from './task-supervisor.ts';
+import { TaskWatch } from './task-watch.ts';
 import type { AuthContext } from './auth.ts';
 import type { Admission, Clock, RelaySocket } from './types.ts';
 
@@ -57,6 +64,8 @@ export class RelayCore implements SessionHost {
   readonly admission: Admission;
   /** The dead-letter queue (DLQ-1..DLQ-4), for the HTTP routes and embedders. */
   readonly dlq: DeadLetterApi;
+  /** Task queries (TSK-18), for the HTTP routes and embedders. */
+  readonly tasks: TaskApi;
   readonly #store: RelayStore;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -67,6 +76,8 @@ export class RelayCore implements SessionHost {
   readonly #receipts: ReceiptForwarder;
   readonly #pipeline: Pipeline;
   readonly #sweeper: Sweeper;
+  readonly #supervisor: TaskSupervisor;
+  readonly #watch = new TaskWatch();
   readonly #sessions = new Set<Session>();
 
   /** Loads the store's state and starts the sweeper's timers on `o.clock`. */
@@ -82,19 +93,28 @@ export class RelayCore implements SessionHost {
     const ledger = new Ledger(o.store, this.did);
     const router = new Router(this.#registry, this.#presence, ledger, o.limits.mailbox_max_envelopes);
     const attempts = new AttemptLog();
+    const deadLetters = new DeadLetters(o.store, o.key, o.clock);
     this.#engine = new DeliveryEngine({
-      store: o.store, presence: this.#presence, router, ledger, attempts, deadLetters: new DeadLetters(o.store, o.key, o.clock),
+      store: o.store, presence: this.#presence, router, ledger, attempts, deadLetters,
       clock: o.clock, limits: o.limits, log: o.log, random: o.random ?? Math.random,
       highWaterBytes: o.deliveryHighWaterBytes ?? DEFAULT_DELIVERY_HIGH_WATER_BYTES,
     });
     this.#receipts = new ReceiptForwarder(o.store, this.#presence);
+    const book = new TaskBook(new TaskRegistry(o.store), this.#watch, o.clock);
+    const effects = new TaskEffectsRunner(book, this.#engine, ledger, o.store);
+    this.#supervisor = new TaskSupervisor({
+      book, effects, store: o.store, engine: this.#engine, router, key: o.key, clock: o.clock, limits: o.limits, log: o.log,
+      flush: () => this.#pipeline.flush(),
+    });
+    deadLetters.setTaskHook(this.#supervisor);
     this.#pipeline = new Pipeline({
       store: o.store, registry: this.#registry, router, ledger, engine: this.#engine, receipts: this.#receipts,
       presence: this.#presence, rate: new SendRate(new SendRateLimiter(o.limits, o.clock), ledger, o.limits), attempts,
-      clock: o.clock, limits: o.limits, relayDid: this.did, log: o.log,
+      clock: o.clock, limits: o.limits, relayDid: this.did, key: o.key, log: o.log, book, effects, supervisor: this.#supervisor,
     });
-    this.dlq = new DeadLetterQueue(o.store, this.#engine, o.clock);
-    this.#sweeper = new Sweeper(o.store, this.#engine, o.clock, o.limits, o.log);
+    this.dlq = new DeadLetterQueue(o.store, this.#engine, o.clock, book.registry);
+    this.tasks = new TaskQueries(o.store);
+    this.#sweeper = new Sweeper(o.store, this.#engine, o.clock, o.limits, o.log, this.#supervisor);
     this.#sweeper.start();
   }
 
@@ -167,6 +187,7 @@ export class RelayCore implements SessionHost {
     this.#sessions.delete(session);
     if (session.agent === '') return;
     this.#presence.remove(session);
+    this.#watch.remove(session);
     try {
       this.#engine.closed(session);
     } catch (err) {
@@ -186,8 +207,18 @@ export class RelayCore implements SessionHost {
     return this.#guard('reject', () => this.#engine.reject(session, frame), true);
   }
 
+  /** DLV-3 widened by TSK-12: a `working` frame naming an in-flight task the agent handles renews its lease. */
   working(session: Session, frame: WorkingFrame): boolean {
-    return this.#guard('working', () => this.#engine.working(session, frame), true);
+    return this.#guard('working', () => {
+      const delivery = this.#engine.working(session, frame);
+      return this.#supervisor.renew(session.agent, frame.sender, frame.id) || delivery;
+    }, true);
+  }
+
+  /** TSK-19: marks the connection as watching its agent's tasks. */
+  watch(session: Session, frame: WatchFrame): void {
+    this.#watch.add(session);
+    session.sendText(JSON.stringify({ op: 'watching', ref: frame.ref }));
   }
 
   drained(session: Session): void {

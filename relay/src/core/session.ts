@@ -1,7 +1,8 @@
 /**
  * One WebSocket connection, runtime-neutral (SPEC section 8): sends `hello` with a fresh challenge, runs
  * the handshake checks, enforces the handshake timeout (CON-7), then dispatches `send`, `discover`,
- * `reject` and `working` frames (the last two answered only on failure, UNKNOWN_DELIVERY, DLV-3/DLV-4). Bad input is answered with an `error` frame; only fatal codes close the connection (ERR-3).
+ * `reject`, `working` (the two answered only on failure, UNKNOWN_DELIVERY, DLV-3/DLV-4) and `watch` frames
+ * (TSK-19); relay-only ops (`watching`, `task-event`, ...) from an agent are INVALID_FRAME. Bad input is answered with an `error` frame; only fatal codes close the connection (ERR-3).
  *
  * Before authentication the only acceptable message is a valid `auth` frame; every failure there closes the
  * connection with 1008 (CON-4, CON-6): MALFORMED_FRAME for unreadable text or binary, INVALID_FRAME for a
@@ -9,7 +10,7 @@
  */
 import {
   ERROR_CODES, base64urlEncode, parseJson, validateFrame,
-  type AuthFrame, type DiscoverFrame, type ErrorCode, type Frame, type RejectFrame, type WorkingFrame,
+  type AuthFrame, type DiscoverFrame, type ErrorCode, type Frame, type RejectFrame, type WatchFrame, type WorkingFrame,
 } from '@baton/spec';
 import { checkAuth, type AuthContext } from './auth.ts';
 import type { ErrorExtra, Replier } from './pipeline.ts';
@@ -32,6 +33,8 @@ export interface SessionHost {
   working(session: Session, frame: WorkingFrame): boolean;
   /** The socket wrote queued data (FLW-2). */
   drained(session: Session): void;
+  /** A `watch` frame (TSK-19): answer `watching` and send the agent's task events from now on. */
+  watch(session: Session, frame: WatchFrame): void;
 }
 
 type State = 'handshake' | 'open' | 'closed';
@@ -176,6 +179,8 @@ export class Session implements Replier {
       case 'working':
         if (!this.#host.working(this, frame)) this.#unknownDelivery(frame);
         return;
+      case 'watch':
+        return this.#host.watch(this, frame);
       case 'auth':
         return this.sendError('INVALID_FRAME', 'already authenticated; a second auth is ignored');
       default:

@@ -3,8 +3,10 @@
  * - every {@link SWEEP_INTERVAL_MS}: dead-letter pending envelopes whose `exp` has passed (DLV-5, EXPIRED) or
  *   that waited longer than mailbox_max_age_ms (MBX-3, MAILBOX_EXPIRED), and re-route due capability-routed
  *   envelopes held by offline providers (DLV-4);
+ * - first, the task sweeps: deadlines and leases (TSK-11, TSK-12, task-supervisor.ts);
  * - every {@link PRUNE_INTERVAL_MS}: delete settled envelopes (delivered, purged) older than dedupe_window_ms
- *   in batches (RPL-3). Dead and pending envelopes are never pruned.
+ *   in batches (RPL-3), except those of tasks open or ended less than task_retention_ms ago, then tasks
+ *   (with their history) that ended before that (TSK-21). Dead and pending envelopes are never pruned.
  * Each run handles at most a batch per kind, so one sweep never blocks the event loop for long; a backlog is
  * worked off over the following runs.
  */
@@ -13,6 +15,11 @@ import type { Logger } from 'pino';
 import type { RelayStore } from '../store/store.ts';
 import type { DeliveryEngine } from './delivery.ts';
 import type { Clock, Timer } from './types.ts';
+
+/** The task sweeps (deadlines and leases, TSK-11, TSK-12), run before the envelope sweeps. */
+export interface TaskSweeps {
+  sweep(): void;
+}
 
 /** Period of the expiry, mailbox-age and orphan sweeps (ms). DLV-5 asks for at least every second. */
 export const SWEEP_INTERVAL_MS = 1_000;
@@ -33,8 +40,10 @@ export class Sweeper {
   readonly #log: Logger;
   #sweepTimer: Timer | undefined;
   #pruneTimer: Timer | undefined;
+  readonly #tasks: TaskSweeps | undefined;
 
-  constructor(store: RelayStore, engine: DeliveryEngine, clock: Clock, limits: Limits, log: Logger) {
+  constructor(store: RelayStore, engine: DeliveryEngine, clock: Clock, limits: Limits, log: Logger, tasks?: TaskSweeps) {
+    this.#tasks = tasks;
     this.#store = store;
     this.#engine = engine;
     this.#clock = clock;
@@ -59,6 +68,7 @@ export class Sweeper {
   /** One expiry + mailbox-age + orphan sweep (also callable directly). */
   sweep(): void {
     const now = this.#clock.now();
+    this.#tasks?.sweep();
     this.#engine.expire(this.#store.expiredPending(now, SWEEP_BATCH), 'EXPIRED');
     this.#engine.expire(this.#store.agedPending(now - this.#limits.mailbox_max_age_ms, SWEEP_BATCH), 'MAILBOX_EXPIRED');
     this.#engine.rerouteOrphans(SWEEP_BATCH);
@@ -66,13 +76,16 @@ export class Sweeper {
 
   /** One prune run (RPL-3). @returns the number of envelopes deleted. */
   prune(): number {
-    const before = this.#clock.now() - this.#limits.dedupe_window_ms;
+    const now = this.#clock.now();
+    const before = now - this.#limits.dedupe_window_ms;
+    const retain = now - this.#limits.task_retention_ms;
     let total = 0;
     for (let i = 0; i < PRUNE_BATCHES; i++) {
-      const n = this.#store.prune(before, PRUNE_BATCH);
+      const n = this.#store.prune(before, PRUNE_BATCH, retain);
       total += n;
       if (n < PRUNE_BATCH) break;
     }
+    for (let i = 0; i < PRUNE_BATCHES; i++) if (this.#store.pruneTasks(retain, PRUNE_BATCH) < PRUNE_BATCH) break;
     return total;
   }
 

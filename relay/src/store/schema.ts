@@ -4,7 +4,8 @@
  * `envelopes` holds every accepted envelope with its delivery state (DLV-1..DLV-6): status
  * `pending | delivered | dead | purged`, attempts, next_attempt_at (ms), last error, dead-letter reason and
  * time. Data directories of the previous version lack those columns: {@link migrate} adds them with
- * ALTER TABLE and turns the old `expired` status into `dead` with reason EXPIRED. Partial indexes keep the
+ * ALTER TABLE and turns the old `expired` status into `dead` with reason EXPIRED; the tasks version adds the
+ * `context` and `task` columns and the `tasks`, `task_events` and `threads` tables. Partial indexes keep the
  * sweeps (expiry, mailbox age, pruning) and the DLQ listing off full-table scans.
  */
 import type { DatabaseSync } from 'node:sqlite';
@@ -46,6 +47,53 @@ CREATE TABLE IF NOT EXISTS receipts (
   forwarded INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (for_sender, for_id)
 );
+CREATE TABLE IF NOT EXISTS tasks (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  handler TEXT,
+  capability TEXT NOT NULL,
+  to_field TEXT NOT NULL,
+  state TEXT NOT NULL,
+  input TEXT NOT NULL,
+  brief TEXT,
+  deadline INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  revision INTEGER NOT NULL DEFAULT 0,
+  parent TEXT,
+  thread TEXT,
+  idempotency_key TEXT,
+  fingerprint TEXT NOT NULL,
+  revise_of TEXT,
+  question TEXT,
+  result TEXT,
+  reason TEXT,
+  late_results INTEGER NOT NULL DEFAULT 0,
+  events INTEGER NOT NULL DEFAULT 0,
+  lease_until INTEGER,
+  request_seq INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  ended_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS task_events (
+  task TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  from_state TEXT,
+  to_state TEXT NOT NULL,
+  cause_type TEXT NOT NULL,
+  cause_sender TEXT NOT NULL,
+  cause_id TEXT NOT NULL,
+  cause_seq INTEGER NOT NULL,
+  reason TEXT,
+  late INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (task, n)
+);
+CREATE TABLE IF NOT EXISTS threads (
+  thread TEXT PRIMARY KEY,
+  revisions INTEGER NOT NULL DEFAULT 0,
+  flagged_at INTEGER
+);
 `;
 
 /** Columns added by the delivery-guarantees version, with their definitions for ALTER TABLE. */
@@ -58,7 +106,21 @@ const DELIVERY_COLUMNS: readonly (readonly [string, string])[] = [
   ['dead_at', 'INTEGER'],
 ];
 
+/** Columns added by the tasks version (SPEC TSK-8 deliver context, TSK-21 retention by task). */
+const TASK_COLUMNS: readonly (readonly [string, string])[] = [
+  ['context', 'TEXT'],
+  ['task', 'TEXT'],
+];
+
 const INDEXES = `
+CREATE INDEX IF NOT EXISTS tasks_open ON tasks (state) WHERE ended_at IS NULL;
+CREATE INDEX IF NOT EXISTS tasks_key ON tasks (owner, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_thread ON tasks (thread);
+CREATE INDEX IF NOT EXISTS tasks_parent ON tasks (parent);
+CREATE INDEX IF NOT EXISTS tasks_handler ON tasks (handler);
+CREATE INDEX IF NOT EXISTS tasks_owner ON tasks (owner);
+CREATE INDEX IF NOT EXISTS tasks_ended ON tasks (ended_at) WHERE ended_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS task_events_sender ON task_events (cause_sender, task);
 CREATE INDEX IF NOT EXISTS envelopes_pending ON envelopes (recipient, seq) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS envelopes_pending_exp ON envelopes (exp) WHERE status = 'pending' AND exp IS NOT NULL;
 CREATE INDEX IF NOT EXISTS envelopes_pending_age ON envelopes (accepted_at) WHERE status = 'pending';
@@ -74,14 +136,16 @@ CREATE INDEX IF NOT EXISTS envelopes_dead_sender ON envelopes (sender, seq) WHER
 export function migrate(db: DatabaseSync): void {
   db.exec(TABLES);
   const present = new Set((db.prepare('PRAGMA table_info(envelopes)').all() as { name: string }[]).map((c) => c.name));
-  const missing = DELIVERY_COLUMNS.filter(([name]) => !present.has(name));
+  const missing = [...DELIVERY_COLUMNS, ...TASK_COLUMNS].filter(([name]) => !present.has(name));
   if (missing.length > 0) {
     db.exec('BEGIN IMMEDIATE');
     try {
       for (const [name, definition] of missing) db.exec(`ALTER TABLE envelopes ADD COLUMN ${name} ${definition}`);
       // The previous version marked envelopes that expired before delivery 'expired': they are dead letters now.
-      db.exec(`UPDATE envelopes SET status = 'dead', dead_reason = 'EXPIRED', dead_at = COALESCE(exp, accepted_at)
-        WHERE status = 'expired'`);
+      if (missing.some(([name]) => name === 'dead_reason')) {
+        db.exec(`UPDATE envelopes SET status = 'dead', dead_reason = 'EXPIRED', dead_at = COALESCE(exp, accepted_at)
+          WHERE status = 'expired'`);
+      }
       db.exec('COMMIT');
     } catch (err) {
       try { db.exec('ROLLBACK'); } catch { /* already rolled back */ }

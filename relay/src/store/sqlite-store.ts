@@ -9,22 +9,24 @@ import { mkdirSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import { migrate } from './schema.ts';
+import { SqliteTasks } from './task-tables.ts';
 import type {
   AgentRegistration, BatchWrite, DeadLetterResult, DeadLetterRow, DeadLetterSelect, DeadLetterWrite, DeliveryUpdate,
-  EnvelopeStatus, RelayStore, StoredEnvelope, UnforwardedReceipt,
+  EnvelopeStatus, RelayStore, StoredEnvelope, StoredTaskEvent, TaskRow, TaskSelect, ThreadRecord, UnforwardedReceipt,
 } from './store.ts';
 
 /** How hard the store pushes commits to disk. */
 export type Durability = 'fsync' | 'normal';
 
-const COLS = 'seq, sender, id, type, to_field, recipient, digest, json, exp, status, attempts, accepted_at, last_error_code, last_error_message';
+const COLS = `seq, sender, id, type, to_field, recipient, digest, json, exp, status, attempts, accepted_at, last_error_code,
+  last_error_message, context`;
 const DEAD_COLS = `${COLS}, dead_reason, dead_at`;
 const CAP = `to_field LIKE 'cap:%'`;
 
 interface EnvelopeRow {
   seq: number; sender: string; id: string; type: string; to_field: string; recipient: string | null; digest: string;
   json: string; exp: number | null; status: string; attempts: number; accepted_at: number;
-  last_error_code: string | null; last_error_message: string | null;
+  last_error_code: string | null; last_error_message: string | null; context: string | null;
 }
 
 interface DeadRow extends EnvelopeRow {
@@ -37,6 +39,7 @@ function toStored(row: EnvelopeRow): StoredEnvelope {
     digest: row.digest, json: row.json, exp: row.exp === null ? null : Number(row.exp),
     status: row.status as EnvelopeStatus, attempts: Number(row.attempts), acceptedAt: Number(row.accepted_at),
     lastError: row.last_error_code === null ? null : { code: row.last_error_code, message: row.last_error_message ?? '' },
+    context: row.context ?? null,
   };
 }
 
@@ -54,6 +57,7 @@ function toDead(row: DeadRow): DeadLetterRow {
 export class SqliteStore implements RelayStore {
   readonly #db: DatabaseSync;
   readonly #s: Record<string, StatementSync>;
+  readonly #tasks: SqliteTasks;
 
   constructor(path: string, durability: Durability = 'fsync') {
     mkdirSync(dirname(path), { recursive: true });
@@ -62,9 +66,11 @@ export class SqliteStore implements RelayStore {
     this.#db.exec(`PRAGMA synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
     this.#db.exec('PRAGMA busy_timeout = 5000');
     migrate(this.#db);
+    this.#tasks = new SqliteTasks(this.#db);
     const p = (sql: string): StatementSync => this.#db.prepare(sql);
     const insert = (status: string): StatementSync => p(`INSERT INTO envelopes
-      (sender, id, type, to_field, recipient, digest, json, accepted_at, exp, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '${status}')`);
+      (sender, id, type, to_field, recipient, digest, json, accepted_at, exp, context, task, status)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '${status}')`);
     this.#s = {
       rememberAgent: p('INSERT OR IGNORE INTO agents (did, first_seen) VALUES (?, ?)'),
       knownAgents: p('SELECT did FROM agents'),
@@ -80,7 +86,9 @@ export class SqliteStore implements RelayStore {
       bindHandle: p('INSERT OR IGNORE INTO handles (handle, did) VALUES (?, ?)'),
       markDelivered: p(`UPDATE envelopes SET status = 'delivered', delivered_at = ?, next_attempt_at = NULL
         WHERE sender = ? AND id = ? AND status = 'pending'`),
-      insertReceipt: p('INSERT OR IGNORE INTO receipts (for_sender, for_id, json, forwarded) VALUES (?, ?, ?, ?)'),
+      // The latest receipt wins: after a task is requeued (TSK-12) the new handler's receipt is the one to forward.
+      insertReceipt: p(`INSERT INTO receipts (for_sender, for_id, json, forwarded) VALUES (?, ?, ?, ?)
+        ON CONFLICT (for_sender, for_id) DO UPDATE SET json = excluded.json, forwarded = excluded.forwarded`),
       recordAttempt: p(`UPDATE envelopes SET attempts = ?, next_attempt_at = ?, last_error_code = ?, last_error_message = ?
         WHERE seq = ? AND status = 'pending'`),
       nextPending: p(`SELECT ${COLS} FROM envelopes WHERE recipient = ? AND status = 'pending' AND seq > ? ORDER BY seq LIMIT ?`),
@@ -102,6 +110,7 @@ export class SqliteStore implements RelayStore {
       dueCap: p(`SELECT ${COLS} FROM envelopes WHERE recipient = ? AND status = 'pending' AND ${CAP}
         AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY seq LIMIT ?`),
       pruneSelect: p(`SELECT seq, sender, id FROM envelopes WHERE status IN ('delivered', 'purged') AND accepted_at < ?
+        AND (task IS NULL OR task NOT IN (SELECT id FROM tasks WHERE ended_at IS NULL OR ended_at >= ?))
         ORDER BY accepted_at LIMIT ?`),
       pruneEnvelope: p('DELETE FROM envelopes WHERE seq = ?'),
       pruneReceipt: p('DELETE FROM receipts WHERE for_sender = ? AND for_id = ? AND forwarded = 1'),
@@ -174,7 +183,8 @@ export class SqliteStore implements RelayStore {
   #write(w: BatchWrite): number {
     // Envelopes that are never delivered (register, receipt) are stored as already done.
     const insert = w.recipient === null ? this.#st('insertDone') : this.#st('insertPending');
-    const seq = Number(insert.run(w.sender, w.id, w.type, w.to, w.recipient, w.digest, w.json, w.acceptedAt, w.exp).lastInsertRowid);
+    const seq = Number(insert.run(w.sender, w.id, w.type, w.to, w.recipient, w.digest, w.json, w.acceptedAt, w.exp,
+      w.context ?? null, w.taskId ?? null).lastInsertRowid);
     if (w.register !== undefined) {
       this.#st('register').run(w.sender, w.acceptedAt, w.register.handle, w.json, w.acceptedAt);
       if (w.register.handle !== null) this.#st('bindHandle').run(w.register.handle, w.sender);
@@ -183,6 +193,7 @@ export class SqliteStore implements RelayStore {
       this.#st('markDelivered').run(w.acceptedAt, w.receipt.forSender, w.receipt.forId);
       this.#st('insertReceipt').run(w.receipt.forSender, w.receipt.forId, w.json, w.receipt.forwarded ? 1 : 0);
     }
+    for (const t of w.tasks ?? []) this.#tasks.write(t, { type: w.type, sender: w.sender, id: w.id, seq }, w.acceptedAt);
     return seq;
   }
 
@@ -253,8 +264,8 @@ export class SqliteStore implements RelayStore {
     return this.#st('anyCap').get(recipient) === undefined ? undefined : [];
   }
 
-  prune(before: number, limit: number): number {
-    const rows = this.#st('pruneSelect').all(before, limit) as { seq: number; sender: string; id: string }[];
+  prune(before: number, limit: number, retainEndedAfter = before): number {
+    const rows = this.#st('pruneSelect').all(before, retainEndedAfter, limit) as { seq: number; sender: string; id: string }[];
     if (rows.length === 0) return 0;
     this.#tx(() => {
       for (const r of rows) {
@@ -263,6 +274,34 @@ export class SqliteStore implements RelayStore {
       }
     });
     return rows.length;
+  }
+
+  pruneTasks(before: number, limit: number): number {
+    return this.#tx(() => this.#tasks.pruneTasks(before, limit));
+  }
+
+  openTasks(): TaskRow[] {
+    return this.#tasks.openTasks();
+  }
+
+  getTask(id: string): TaskRow | undefined {
+    return this.#tasks.getTask(id);
+  }
+
+  taskEvents(id: string): StoredTaskEvent[] {
+    return this.#tasks.taskEvents(id);
+  }
+
+  taskByKey(owner: string, key: string, since: number): TaskRow | undefined {
+    return this.#tasks.taskByKey(owner, key, since);
+  }
+
+  thread(thread: string): ThreadRecord | undefined {
+    return this.#tasks.thread(thread);
+  }
+
+  listTasks(q: TaskSelect): TaskRow[] {
+    return this.#tasks.listTasks(q);
   }
 
   unforwardedReceipts(sender: string): UnforwardedReceipt[] {

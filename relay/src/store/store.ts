@@ -8,6 +8,10 @@
  * in one transaction (DLV-6).
  */
 
+import type { StoredTaskEvent, TaskRow, TaskSelect, TaskWrite, ThreadRecord } from './task-records.ts';
+
+export type { StoredTaskEvent, TaskMutable, TaskRow, TaskSelect, TaskWrite, ThreadRecord, TaskEventRecord } from './task-records.ts';
+
 /**
  * Delivery state of a stored envelope: `pending` = accepted, no receipt yet (delivered until receipted or
  * dead-lettered, DLV-1); `delivered` = receipted (register and receipt envelopes are stored as delivered);
@@ -49,6 +53,8 @@ export interface StoredEnvelope extends EnvelopeRecord {
   readonly attempts: number;
   /** What failed the last attempt, as last written. */
   readonly lastError: ErrorInfo | null;
+  /** JSON text of the deliver frame's `context` (TSK-8), or null. */
+  readonly context: string | null;
 }
 
 /** A dead (or purged) envelope with its dead-letter facts (DLQ-2). */
@@ -82,6 +88,12 @@ export interface BatchWrite extends EnvelopeRecord {
    * the receipt counts as forwarded right after this commit (sender online, or the relay itself for notices).
    */
   readonly receipt?: { readonly forSender: string; readonly forId: string; readonly forwarded: boolean };
+  /** JSON text of the deliver frame's `context` (update awaiting-input, answer; TSK-8). */
+  readonly context?: string;
+  /** The task the envelope belongs to (retention, TSK-21). */
+  readonly taskId?: string;
+  /** The task changes the envelope causes, written in the same transaction (TSK-1, ACK-1). */
+  readonly tasks?: readonly TaskWrite[];
 }
 
 /**
@@ -173,9 +185,24 @@ export interface RelayStore {
   dueCapPending(recipient: string, now: number, limit: number): StoredEnvelope[] | undefined;
   /**
    * Deletes at most `limit` settled (delivered or purged) envelopes accepted before `before` and their
-   * forwarded receipts (RPL-3 dedupe window). Returns the number deleted.
+   * forwarded receipts (RPL-3 dedupe window), except envelopes of a task that is open or ended at or after
+   * `retainEndedAfter` (TSK-21). Returns the number deleted.
    */
-  prune(before: number, limit: number): number;
+  prune(before: number, limit: number, retainEndedAfter?: number): number;
+  /** Deletes at most `limit` tasks that ended before `before`, with their events (TSK-21). @returns how many. */
+  pruneTasks(before: number, limit: number): number;
+  /** Every task that is not terminal (loaded at start). */
+  openTasks(): TaskRow[];
+  /** The task `id`, if stored. */
+  getTask(id: string): TaskRow | undefined;
+  /** The history of task `id`, ascending n. */
+  taskEvents(id: string): StoredTaskEvent[];
+  /** The newest task of `owner` with idempotency key `key` created at or after `since`, ms (TSK-14). */
+  taskByKey(owner: string, key: string, since: number): TaskRow | undefined;
+  /** The revision counter and flag of a thread (TSK-16), if any. */
+  thread(thread: string): ThreadRecord | undefined;
+  /** Tasks matching `q`, ascending id (TSK-18). */
+  listTasks(q: TaskSelect): TaskRow[];
   /** Receipts for envelopes sent by `sender` that were not yet forwarded in a `delivered` frame. */
   unforwardedReceipts(sender: string): UnforwardedReceipt[];
   /** Marks the receipt for (`sender`, `forId`) as forwarded. */
