@@ -1,23 +1,28 @@
 /**
- * Shared helpers of the dead-letter queue tests (dlq-http, cli-dlq): produce a dead letter through the
+ * Shared helpers of the HTTP API tests (dlq-http, cli-dlq, task-http): produce a dead letter through the
  * protocol (the recipient rejects a direct envelope with a final code, DLV-4), sign HTTP requests (HTA-1),
- * and validate answers against the protocol's dlq-entry schema.
+ * and validate answers against the protocol's schemas (dlq-entry, task).
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import {
   PROTOCOL_SCHEMAS, envelopeDigest, signHttpRequest,
-  type Envelope, type EnvelopeFields,
+  type Envelope, type EnvelopeFields, type ProtocolSchemaName,
 } from '@baton/spec';
 import type { AnyFrame, TestAgent, TestRelay } from './harness.ts';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
 for (const schema of Object.values(PROTOCOL_SCHEMAS)) ajv.addSchema(schema as object);
-const validateEntry = ajv.getSchema(PROTOCOL_SCHEMAS['dlq-entry'].$id);
+
+/** Null when `value` is valid against the protocol schema `name`, else the ajv errors as text. */
+export function schemaProblem(name: ProtocolSchemaName, value: unknown): string | null {
+  const validate = ajv.getSchema(PROTOCOL_SCHEMAS[name].$id);
+  if (validate === undefined) throw new Error(`${name} schema not registered`);
+  return validate(value) ? null : ajv.errorsText(validate.errors);
+}
 
 /** Null when `value` is a valid DeadLetterEntry (dlq-entry.schema.json), else the ajv errors as text. */
 export function dlqEntryProblem(value: unknown): string | null {
-  if (validateEntry === undefined) throw new Error('dlq-entry schema not registered');
-  return validateEntry(value) ? null : ajv.errorsText(validateEntry.errors);
+  return schemaProblem('dlq-entry', value);
 }
 
 /** A receipt from `agent` for a delivered envelope (ACK-3). */

@@ -1,7 +1,8 @@
 /**
  * The `baton` command line. `baton relay [opts]` runs a relay until SIGINT/SIGTERM; `keygen`, `agents`,
- * `request` and `dlq` are client-side commands (each module exports `run(args): Promise<number>`, the exit
- * status: 0 success, 1 failure with `CODE: message` on stderr, 2 bad arguments).
+ * `request`, `dlq` and `tasks` are client-side commands; `export-log` and `verify-log` are the audit tools
+ * (TSK-20). Each module exports `run(args): Promise<number>`, the exit status: 0 success, 1 failure (with
+ * `CODE: message` on stderr, or problems found), 2 bad arguments.
  * Run directly with Node 24 (type stripping): `node relay/src/cli/main.ts relay --port 9000`.
  */
 import { RELAY_USAGE, UsageError, parseRelayArgs } from '../config.ts';
@@ -14,16 +15,21 @@ const COMMANDS: Record<string, Command> = {
   agents: { summary: 'list agents registered on a relay', run: async (a) => (await import('./commands/agents.ts')).run(a) },
   request: { summary: 'send a request to a capability and print the result', run: async (a) => (await import('./commands/request.ts')).run(a) },
   dlq: { summary: 'list, show, redrive or purge dead letters (baton dlq --help)', run: async (a) => (await import('./commands/dlq.ts')).run(a) },
+  tasks: { summary: 'list tasks or show one with its history (baton tasks --help)', run: async (a) => (await import('./commands/tasks.ts')).run(a) },
+  'export-log': { summary: 'write a data directory\'s audit log as JSON Lines', run: async (a) => (await import('./commands/export-log.ts')).run(a) },
+  'verify-log': { summary: 'check an audit log: signatures and task transitions', run: async (a) => (await import('./commands/verify-log.ts')).run(a) },
   help: { summary: 'show this help', run: async () => { printHelp(); return 0; } },
 };
 
 const EXAMPLES = `examples:
   BATON_OPERATOR_TOKEN=<secret, 16+ chars> baton relay --port 8787   (the env keeps the token out of ps)
   baton dlq list --relay http://127.0.0.1:8787 --key agent.json --table
-  BATON_OPERATOR_TOKEN=<secret> baton dlq redrive 42 --relay http://127.0.0.1:8787`;
+  BATON_OPERATOR_TOKEN=<secret> baton dlq redrive 42 --relay http://127.0.0.1:8787
+  baton tasks --state in-flight --relay http://127.0.0.1:8787 --key agent.json --table
+  baton export-log --data .baton --out audit.jsonl && baton verify-log audit.jsonl`;
 
 function printHelp(): void {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
   process.stdout.write(`usage: baton <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n${EXAMPLES}\n`);
 }
 

@@ -2,11 +2,13 @@
  * Authentication of relay HTTP requests (SPEC HTA-1..HTA-3): `Authorization: Baton <did:key> <ts> <sig>`
  * proves an agent key over the method, the request target and the relay did (verifyHttpRequest from
  * @baton/spec, clock skew = max_clock_skew_ms), and `Authorization: Bearer <token>` proves the operator when
- * the relay has an operator token. Anything else is UNAUTHORIZED.
+ * the relay has an operator token. Anything else is UNAUTHORIZED. {@link authenticate} is the hono middleware
+ * that the protected route groups (`/v1/dlq`, `/v1/tasks`) share.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { verifyHttpRequest, type CheckResult } from '@baton/spec';
+import { httpError } from './http-error.ts';
 
 /** Who made a request: an agent (sees only what it sent) or the operator (sees everything). */
 export type Caller = { readonly kind: 'agent'; readonly agent: string } | { readonly kind: 'operator' };
@@ -61,4 +63,23 @@ export function authorize(header: string | undefined, method: string, target: st
     method: method.toUpperCase(), path: target, relay: o.relayDid, now: o.now(), maxClockSkewMs: o.maxClockSkewMs,
   });
   return checked.ok ? { ok: true, value: { kind: 'agent', agent: checked.value.agent } } : checked;
+}
+
+/** Hono environment of routes behind {@link authenticate}: `c.get('caller')` is the authenticated caller. */
+export type AuthEnv = { Variables: { caller: Caller } };
+
+/**
+ * Middleware authenticating every request of a route group (HTA-1..HTA-3, DLQ-1): on failure it answers
+ * `401 UNAUTHORIZED` with `WWW-Authenticate: Baton, Bearer`; on success it sets `caller` and continues.
+ */
+export function authenticate(o: AuthorizeOptions): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const result = authorize(c.req.header('authorization'), c.req.method, requestTarget(c), o);
+    if (!result.ok) {
+      c.header('WWW-Authenticate', 'Baton, Bearer');
+      return httpError(c, result.code, result.message);
+    }
+    c.set('caller', result.value);
+    return next();
+  };
 }

@@ -3,22 +3,24 @@
  * - `GET /v1/dlq?limit=&after=&sender=` -> `{"entries":[...], "next"?}` ordered by entry ascending (limit 1..1000,
  *   default 100; `sender` is an operator filter, an agent may only name itself);
  * - `GET /v1/dlq/<entry>` -> the entry with its `envelope` exactly as accepted;
- * - `POST /v1/dlq/<entry>/redrive` -> `{"entry","status":"pending"}`, or 409 EXPIRED when its exp has passed;
+ * - `POST /v1/dlq/<entry>/redrive` -> `{"entry","status":"pending"}`, or 409 EXPIRED when its exp has passed,
+ *   409 TASK_TERMINAL when it is a request whose task has ended (DLQ-3);
  * - `DELETE /v1/dlq/<entry>` -> `{"entry","status":"purged"}` (the row is kept for deduplication, RPL-3).
  * Every request is authenticated first (HTA-1..HTA-3, 401 UNAUTHORIZED). An agent sees and changes only
  * entries it sent: another sender's entry is 404 NOT_FOUND, so existence is not revealed. Bad parameters are
  * 400 INVALID_FRAME, as on `/v1/agents` (DIS-3).
  */
 import { Hono, type Context } from 'hono';
-import { isValidDid, type ErrorCode } from '@baton/spec';
+import type { ErrorCode } from '@baton/spec';
 import type { DeadLetterApi, DeadLetterQuery } from '../core/dead-letter-api.ts';
-import { authorize, requestTarget, type AuthorizeOptions, type Caller } from './authorize.ts';
+import { authenticate, type AuthEnv, type AuthorizeOptions, type Caller } from './authorize.ts';
 import { httpError } from './http-error.ts';
+import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT, isParamFailure, parseDidParam, parseLimit } from './query-params.ts';
 
 /** Largest `limit` of a listing; also the schema bound of DLQ-1. */
-export const DLQ_MAX_LIMIT = 1000;
+export const DLQ_MAX_LIMIT = LIST_MAX_LIMIT;
 /** `limit` when the query has none. */
-export const DLQ_DEFAULT_LIMIT = 100;
+export const DLQ_DEFAULT_LIMIT = LIST_DEFAULT_LIMIT;
 
 /** What the DLQ routes need: the queue and the authentication facts. */
 export interface DlqRouteOptions extends AuthorizeOptions {
@@ -26,7 +28,7 @@ export interface DlqRouteOptions extends AuthorizeOptions {
 }
 
 type Failure = { code: ErrorCode; message: string };
-type DlqEnv = { Variables: { caller: Caller } };
+type DlqEnv = AuthEnv;
 type VisibleEntry = NonNullable<ReturnType<DeadLetterApi['get']>>;
 
 const ENTRY = /^[1-9][0-9]{0,15}$/;
@@ -42,18 +44,16 @@ function parseEntry(text: string): number | undefined {
  *   parameter, FORBIDDEN when an agent asks for another sender's entries.
  */
 export function parseDlqQuery(params: Record<string, string>, caller: Caller): DeadLetterQuery | Failure {
-  const { limit: limitText, after: afterText, sender } = params;
-  let limit = DLQ_DEFAULT_LIMIT;
-  if (limitText !== undefined) {
-    limit = /^[0-9]{1,4}$/.test(limitText) ? Number(limitText) : NaN;
-    if (!(limit >= 1 && limit <= DLQ_MAX_LIMIT)) return { code: 'INVALID_FRAME', message: `limit must be an integer 1..${DLQ_MAX_LIMIT}` };
-  }
+  const { after: afterText } = params;
+  const limit = parseLimit(params['limit'], DLQ_MAX_LIMIT, DLQ_DEFAULT_LIMIT);
+  if (isParamFailure(limit)) return limit;
   let after: number | undefined;
   if (afterText !== undefined) {
     after = afterText === '0' ? 0 : parseEntry(afterText);
     if (after === undefined) return { code: 'INVALID_FRAME', message: 'after must be an entry number (a non-negative integer)' };
   }
-  if (sender !== undefined && !isValidDid(sender)) return { code: 'INVALID_FRAME', message: 'sender must be a did:key' };
+  const sender = parseDidParam('sender', params['sender']);
+  if (isParamFailure(sender)) return sender;
   if (caller.kind === 'agent' && sender !== undefined && sender !== caller.agent) {
     return { code: 'FORBIDDEN', message: 'an agent may list only the entries it sent' };
   }
@@ -65,15 +65,7 @@ export function parseDlqQuery(params: Record<string, string>, caller: Caller): D
 export function dlqRoutes(o: DlqRouteOptions): Hono<DlqEnv> {
   const app = new Hono<DlqEnv>();
 
-  app.use('*', async (c, next) => {
-    const result = authorize(c.req.header('authorization'), c.req.method, requestTarget(c), o);
-    if (!result.ok) {
-      c.header('WWW-Authenticate', 'Baton, Bearer');
-      return httpError(c, result.code, result.message);
-    }
-    c.set('caller', result.value);
-    return next();
-  });
+  app.use('*', authenticate(o));
 
   /** The entry named in the path if the caller may see it; otherwise the error response (400 or 404). */
   const visibleEntry = (c: Context<DlqEnv>): VisibleEntry | Response => {
@@ -104,6 +96,7 @@ export function dlqRoutes(o: DlqRouteOptions): Hono<DlqEnv> {
     const { entry } = found;
     const outcome = o.dlq.redrive(entry);
     if (outcome === 'expired') return httpError(c, 'EXPIRED', `the exp of entry ${entry} has passed; it cannot be delivered any more`);
+    if (outcome === 'task-terminal') return httpError(c, 'TASK_TERMINAL', `entry ${entry} is a request whose task has ended; delegate again instead`);
     if (outcome === 'not-found') return httpError(c, 'NOT_FOUND', `no dead-letter entry ${entry}`);
     return c.json({ entry, status: 'pending' });
   });

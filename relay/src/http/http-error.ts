@@ -8,7 +8,7 @@ import type { ErrorCode } from '@baton/spec';
 
 /** HTTP status of the codes the HTTP API answers; any other code is a 400. */
 const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
-  UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, EXPIRED: 409, INTERNAL_ERROR: 500,
+  UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, EXPIRED: 409, TASK_TERMINAL: 409, INTERNAL_ERROR: 500,
 };
 
 /** Answers `{"error":{"code","message"}}` with the status of `code` (UNAUTHORIZED 401, NOT_FOUND 404, ... else 400). */

@@ -1,6 +1,7 @@
 /**
  * HTTP endpoints of the relay (hono): the relay information document (SPEC LIM-1), discovery over HTTP
- * (DIS-4), the dead-letter queue (DLQ-1..DLQ-4, see dlq-routes.ts) and a health check. Runtime-neutral: the
+ * (DIS-4), the dead-letter queue (DLQ-1..DLQ-4, see dlq-routes.ts), tasks (TSK-18, see task-routes.ts) and a
+ * health check. Runtime-neutral: the
  * Node adapter serves `app.fetch`. Errors are `{"error":{"code","message"}}`; unknown paths are 404 NOT_FOUND.
  */
 import { Hono } from 'hono';
@@ -9,6 +10,7 @@ import type { RelayCore } from '../core/relay-core.ts';
 import { DISCOVERY_MAX_LIMIT } from '../core/discovery.ts';
 import { dlqRoutes } from './dlq-routes.ts';
 import { httpError } from './http-error.ts';
+import { taskRoutes } from './task-routes.ts';
 
 /** Path of the WebSocket endpoint (CON-1). */
 export const WS_PATH = '/v1/ws';
@@ -63,7 +65,7 @@ export function parseAgentsQuery(params: Record<string, string>): DiscoveryQuery
 
 /** HTTP settings that are not protocol limits. */
 export interface HttpOptions {
-  /** Operator token for `/v1/dlq` (HTA-3); absent = operator access off. */
+  /** Operator token for `/v1/dlq` and `/v1/tasks` (HTA-3, TSK-18); absent = operator access off. */
   readonly operatorToken?: string;
 }
 
@@ -76,10 +78,12 @@ export function createApp(core: RelayCore, software: SoftwareInfo, options: Http
     if (typeof q === 'string') return httpError(c, 'INVALID_FRAME', q);
     return c.json({ agents: core.query(q) });
   });
-  app.route('/v1/dlq', dlqRoutes({
-    dlq: core.dlq, relayDid: core.did, now: () => core.now(), maxClockSkewMs: core.limits.max_clock_skew_ms,
+  const auth = {
+    relayDid: core.did, now: () => core.now(), maxClockSkewMs: core.limits.max_clock_skew_ms,
     ...(options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken }),
-  }));
+  };
+  app.route('/v1/dlq', dlqRoutes({ ...auth, dlq: core.dlq }));
+  app.route('/v1/tasks', taskRoutes({ ...auth, tasks: core.tasks }));
   app.get('/v1/health', (c) => c.json({ status: 'ok', relay: core.did, connections: core.connectionCount }));
   app.notFound((c) => httpError(c, 'NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((err, c) => httpError(c, 'INTERNAL_ERROR', err.message));

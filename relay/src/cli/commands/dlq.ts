@@ -5,23 +5,21 @@
  * Prints JSON (one entry per line for `list`) or, with `--table`, a readable table. Errors print
  * `CODE: message` on stderr and exit 1; bad arguments exit 2.
  */
-import { readFileSync } from 'node:fs';
-import { decodeKeyFile, signHttpRequest, type DeadLetterEntry, type KeyPair } from '@baton/spec';
+import type { DeadLetterEntry } from '@baton/spec';
 import { formatTable } from '../format-table.ts';
 import { parseCommandArgs } from '../parse-command-args.ts';
-import { fail, fetchRelayDid, httpBase, requestJson, type HttpResult } from '../relay-http.ts';
+import { AUTH_OPTIONS, AUTH_USAGE, callRelay, relayTarget, type AuthFlags, type RelayTarget } from '../relay-auth.ts';
+import { fail } from '../relay-http.ts';
 
 const USAGE = `usage: baton dlq list [--limit N] [--after ENTRY] [--sender DID] [--table]
        baton dlq show <entry> [--table]
        baton dlq redrive <entry> [--table]
        baton dlq purge <entry> [--table]
-  every subcommand takes --relay URL (default BATON_HTTP_URL or http://127.0.0.1:8787) and either
-  --key FILE (an agent: the entries it sent) or --operator-token TOKEN (or BATON_OPERATOR_TOKEN: all entries)`;
+${AUTH_USAGE}`;
 
-type Credentials = { kind: 'key'; key: KeyPair } | { kind: 'token'; token: string };
 type Call = { method: 'GET' | 'POST' | 'DELETE'; path: string; print: (doc: unknown, table: boolean) => void };
 type Values = { limit?: string; after?: string; sender?: string };
-type Flags = Values & { relay?: string; key?: string; 'operator-token'?: string; table?: boolean };
+type Flags = Values & AuthFlags & { table?: boolean };
 
 const time = (ms: number): string => new Date(ms).toISOString();
 
@@ -77,42 +75,14 @@ function callFor(sub: string | undefined, entry: string | undefined, values: Val
   return sub === 'redrive' ? { method: 'POST', path: `${path}/redrive`, print: printStatus } : { method: 'DELETE', path, print: printStatus };
 }
 
-function credentials(keyPath: string | undefined, token: string | undefined): HttpResult<Credentials> {
-  if (token !== undefined) return { ok: true, doc: { kind: 'token', token } };
-  let text: string;
-  try {
-    text = readFileSync(keyPath ?? '', 'utf8');
-  } catch {
-    return { ok: false, code: 'INVALID_IDENTITY', message: `cannot read key file ${keyPath ?? ''}` };
-  }
-  try {
-    return { ok: true, doc: { kind: 'key', key: decodeKeyFile(text) } };
-  } catch (error) {
-    return { ok: false, code: 'INVALID_IDENTITY', message: `${keyPath ?? ''}: ${error instanceof Error ? error.message : String(error)}` };
-  }
-}
-
-/** The `Authorization` header for one request: the bearer token, or a signature naming the relay's did. */
-async function authorization(creds: Credentials, base: URL, method: string, url: URL): Promise<HttpResult<string>> {
-  if (creds.kind === 'token') return { ok: true, doc: `Bearer ${creds.token}` };
-  const relay = await fetchRelayDid(base);
-  if (!relay.ok) return relay;
-  // fetch sends the normalized URL, so the signature covers exactly the target the relay receives.
-  return { ok: true, doc: signHttpRequest(creds.key, { method, path: `${url.pathname}${url.search}`, relay: relay.doc }) };
-}
-
-/** What to do, from the parsed arguments; or the usage problem. An explicit flag wins over the environment. */
-function plan(values: Flags, positionals: string[]): { call: Call; base: URL; token: string | undefined; values: Flags } | string {
+/** What to do, from the parsed arguments; or the usage problem. */
+function plan(values: Flags, positionals: string[]): { call: Call; target: RelayTarget } | string {
   const [sub, entry, ...extra] = positionals;
   if (extra.length > 0) return `unexpected argument ${extra[0] ?? ''}`;
   const call = callFor(sub, entry, values);
   if (typeof call === 'string') return call;
-  const base = httpBase(values.relay);
-  if (base === undefined) return `invalid --relay ${values.relay ?? process.env['BATON_HTTP_URL'] ?? ''}`;
-  if (values.key !== undefined && values['operator-token'] !== undefined) return 'give --key or --operator-token, not both';
-  const token = values['operator-token'] ?? (values.key === undefined ? process.env['BATON_OPERATOR_TOKEN'] : undefined);
-  if (values.key === undefined && token === undefined) return 'give --key FILE or --operator-token TOKEN (or set BATON_OPERATOR_TOKEN)';
-  return { call, base, token, values };
+  const target = relayTarget(values);
+  return typeof target === 'string' ? target : { call, target };
 }
 
 /**
@@ -125,8 +95,7 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseCommandArgs({
     args,
     options: {
-      relay: { type: 'string' }, key: { type: 'string' }, 'operator-token': { type: 'string' },
-      limit: { type: 'string' }, after: { type: 'string' }, sender: { type: 'string' },
+      ...AUTH_OPTIONS, limit: { type: 'string' }, after: { type: 'string' }, sender: { type: 'string' },
       table: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -138,14 +107,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`${p}\n${USAGE}\n`);
     return 2;
   }
-  const { call, base, values } = p;
-  const creds = credentials(values.key, p.token);
-  if (!creds.ok) return fail(creds);
-  const url = new URL(call.path, base);
-  const auth = await authorization(creds.doc, base, call.method, url);
-  if (!auth.ok) return fail(auth);
-  const answer = await requestJson(url, { method: call.method, headers: { authorization: auth.doc } });
+  const answer = await callRelay(p.target, p.call.method, p.call.path);
   if (!answer.ok) return fail(answer);
-  call.print(answer.doc, values.table === true);
+  p.call.print(answer.doc, parsed.values.table === true);
   return 0;
 }
