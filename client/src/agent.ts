@@ -24,7 +24,10 @@ import { ProviderRuntime } from './provider-runtime.ts';
 import { Registration } from './registration.ts';
 import { PendingCall, performCall } from './requester.ts';
 import type { CallHost } from './requester.ts';
-import { errorFromFrame } from './result-errors.ts';
+import { closedError, errorFromFrame } from './result-errors.ts';
+import { performDelegate } from './delegation.ts';
+import { OwnerTasks } from './owner-tasks.ts';
+import type { DelegateOptions, QuestionHandler, TaskEventListener, TaskHandle } from './task-types.ts';
 import type { CloseInfo } from './transport.ts';
 import type {
   CallOutcome, CapabilityHandler, ClientLogger, ConnectOptions, ConnectionState, DeliveryOutcome, HandleOptions, MessageHandler,
@@ -41,12 +44,6 @@ export interface WaitForRelayOptions {
 }
 
 const consoleLogger: ClientLogger = { warn: (message, details) => console.warn(`[baton] ${message}`, details ?? '') };
-
-function closedError(info: CloseInfo, what: string): BatonError {
-  return new BatonError('CONNECTION_CLOSED', `the connection to the relay ${what} (${info.code}${info.reason ? ` ${info.reason}` : ''})`, {
-    details: info,
-  });
-}
 
 /**
  * A connected, authenticated Baton agent. Create it with `connect()`; the constructor is internal.
@@ -84,6 +81,7 @@ export class Agent {
   readonly #outcomes: OutcomeTracker;
   readonly #provider: ProviderRuntime;
   readonly #inbox: InboxHost;
+  readonly #tasks: OwnerTasks;
   readonly #pendingCalls = new Map<string, PendingCall>();
   readonly #messageHandlers = new Set<MessageHandler>();
   readonly #closing = new AbortController();
@@ -108,8 +106,16 @@ export class Agent {
     this.#registration = new Registration(this.#key, this.relay, (env, wait) => this.#sendEnvelope(env, wait));
     this.#outcomes = new OutcomeTracker(this.#logger, hello.limits.max_unacked_sends);
     this.#outcomes.subscribe((outcome, notice) => this.#pendingCalls.get(outcome.id)?.onOutcome(outcome, notice));
+    this.#tasks = new OwnerTasks({
+      did: this.did, relay: this.relay, key: this.#key, logger: this.#logger, defaultTimeoutMs: this.#timeoutMs, link,
+      sendEnvelope: (env, wait) => this.#sendEnvelope(env, wait), findProviders: (...args) => this.#discovery.findProviders(...args),
+    });
+    this.#outcomes.subscribe((outcome, notice) => this.#tasks.onOutcome(outcome, notice));
     this.#provider = new ProviderRuntime({
-      key: this.#key,
+      did: this.did, key: this.#key, logger: this.#logger,
+      sendAwaited: async (env) => { await this.#sendEnvelope(env, { timeoutMs: this.#timeoutMs, what: `accepted for ${env.type} ${env.id}` }); },
+      leaseMs: () => this.limits.task_lease_ms ?? 60_000,
+      delegate: (target, input, options) => this.delegate(target, input, options),
       dedupe: this.#dedupe,
       manifest: (name) => this.#registration.manifest(name),
       sendResult: (env) => this.#sendQuietly(env, 'durable', (did) => did === env.to),
@@ -124,8 +130,10 @@ export class Agent {
       did: this.did, relay: this.relay, key: this.#key, dedupe: this.#dedupe, logger: this.#logger, provider: this.#provider,
       messageHandlers: this.#messageHandlers,
       sendReceipt: (env) => this.#sendQuietly(env, 'connection'),
-      onResult: (env) => { if (env.parent !== undefined) void this.#pendingCalls.get(env.parent)?.onResult(env); },
+      onResult: (env) => void (this.#pendingCalls.get(env.parent ?? '')?.onResult(env) ?? this.#tasks.onResult(env)),
       onNotice: (env) => this.#outcomes.onNotice(env),
+      onTaskNotice: (body) => { this.#tasks.onNotice(body); this.#provider.onTaskNotice(body); this.#pendingCalls.get(body.for)?.onTaskNotice(body); },
+      onUpdate: (env, context) => this.#tasks.onUpdate(env, context),
       trace: (event) => this.#trace(event),
       now: () => Date.now(),
     };
@@ -282,6 +290,34 @@ export class Agent {
     return this.#outcomes.subscribe((outcome) => listener(outcome));
   }
 
+  /**
+   * Delegates a task (section 21): checks `input` like {@link request}, signs the request ({@link DelegateOptions}) and resolves
+   * once accepted with its {@link TaskHandle} (an idempotent duplicate's: the EXISTING task, TSK-14). @throws see `performDelegate`.
+   */
+  delegate(target: RequestTarget, input: unknown, options: DelegateOptions = {}): Promise<TaskHandle> {
+    return performDelegate({ ...this.#callHost(), tasks: this.#tasks, forget: (id) => this.#outcomes.forget(id, null) }, target, input, options);
+  }
+
+  /** A handle on task `id` this agent owns (e.g. after a restart): its later result, questions and notices reach it. */
+  task(id: string): TaskHandle {
+    return this.#tasks.handle(id);
+  }
+
+  /** Answers questions about tasks without a handle-level `onQuestion` (e.g. asked before a restart, TSK-8). */
+  onQuestion(fn: QuestionHandler): () => void {
+    return this.#tasks.onAnyQuestion(fn);
+  }
+
+  /** Sends `watch` and resolves on `watching` (TSK-19); renewed after reconnections. @throws BatonError `TIMEOUT`, `CONNECTION_CLOSED`. */
+  watch(options: WaitForRelayOptions = {}): Promise<void> {
+    return this.#tasks.watch(this.#wait(options, 'watching'));
+  }
+
+  /** Subscribes to live `task-event` frames of this agent's tasks (after {@link watch}); returns the unsubscribe function. */
+  onTaskEvent(listener: TaskEventListener): () => void {
+    return this.#tasks.subscribeTaskEvents(listener);
+  }
+
   /** Closes the connection for good (normal closure, no reconnect); pending operations fail with `CONNECTION_CLOSED`. */
   async close(): Promise<void> {
     await this.#connection.close(1000, '');
@@ -341,12 +377,14 @@ export class Agent {
       frame: (frame) => this.#onFrame(frame),
       down: (info) => {
         this.#envelopes.dropConnectionScoped(closedError(info, 'was lost'));
+        this.#tasks.onDown(closedError(info, 'was lost'));
         this.#trace({ kind: 'disconnected', code: info.code, reason: info.reason });
       },
       up: (session, attempts) => {
         this.#trace({ kind: 'reconnected', session: session.welcome.session, attempts });
         this.#envelopes.resendAll();
         this.#discoveries.resendAll();
+        this.#tasks.onReconnected();
       },
       closed: (info) => {
         this.#closing.abort();
@@ -354,6 +392,7 @@ export class Agent {
         this.#envelopes.failAll(error);
         this.#discoveries.failAll(error);
         this.#outcomes.failAll(error);
+        this.#tasks.failAll(error);
         for (const pending of this.#pendingCalls.values()) pending.fail(error);
       },
     };
@@ -373,6 +412,10 @@ export class Agent {
       case 'delivered':
         void this.#outcomes.onDelivered(frame);
         return;
+      case 'watching':
+      case 'task-event':
+        this.#tasks.onFrame(frame);
+        return;
       case 'deliver':
         if (this.#early !== undefined) this.#early.push(frame);
         else handleDeliver(this.#inbox, frame);
@@ -391,7 +434,8 @@ export class Agent {
         return;
       }
     }
-    if (frame.ref !== undefined && this.#discoveries.reject(frame.ref, errorFromFrame(frame))) return;
+    const byRef = frame.ref === undefined ? undefined : [frame.ref, errorFromFrame(frame)] as const;
+    if (byRef !== undefined && (this.#discoveries.reject(...byRef) || this.#tasks.rejectWatch(...byRef))) return;
     this.#logger.warn('error frame from the relay', { code: frame.code, message: frame.message, ...(frame.id !== undefined ? { id: frame.id } : {}) });
   }
 }

@@ -9,10 +9,13 @@ import type { Envelope } from '@baton/spec';
 /** The verdict on one delivered envelope; `digest` is the envelope's TYP-4 digest, computed from the same signing input that was verified. */
 export type Intake = { ok: true; env: Envelope; digest: string } | { ok: false; reason: string };
 
+/** The envelope types a relay delivers (ACK-3): never receipts, registrations or cancels (RTE-4). */
+const DELIVERABLE = new Set<Envelope['type']>(['request', 'result', 'message', 'notice', 'update', 'answer']);
+
 /**
  * Checks a delivered envelope, in order: schema (ENV-1..ENV-4, including the body of its type), strict
- * signature (SIG-3/SIG-4), type (`request`, `result`, `message`, or `notice` signed by `relay` - the relay
- * did learned in `hello`; receipts and registrations are never delivered), audience (`to` is `did`, or
+ * signature (SIG-3/SIG-4), type (`request`, `result`, `message`, `update`, `answer`, or `notice` signed by
+ * `relay` - the relay did learned in `hello`; receipts, registrations and cancels are never delivered), audience (`to` is `did`, or
  * `cap:<body.capability>` for a request routed by capability).
  */
 export function admitDelivered(raw: unknown, did: string, relay: string): Intake {
@@ -27,7 +30,7 @@ export function admitDelivered(raw: unknown, did: string, relay: string): Intake
   }
   if (!verifyEnvelope(env, signingInput)) return { ok: false, reason: 'BAD_SIGNATURE: signature does not verify' };
   if (env.type === 'notice' && env.from !== relay) return { ok: false, reason: `a notice from ${env.from}, not from the relay` };
-  if (env.type !== 'request' && env.type !== 'result' && env.type !== 'message' && env.type !== 'notice') {
+  if (!DELIVERABLE.has(env.type)) {
     return { ok: false, reason: `a ${env.type} envelope is never delivered` };
   }
   const capability = (env.body as { capability?: unknown }).capability;

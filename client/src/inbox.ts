@@ -1,10 +1,11 @@
 /**
  * Dispatch of `deliver` frames (SPEC ACK-3, RPL-4, DLV-2, DLV-6): admit the envelope (verified, addressed
  * here, notices only from the relay), report it with its `seq` and `attempt`, hand requests to the provider
- * runtime, and for everything else send the receipt, deduplicate, then act once: results to the waiting call,
- * notices to the outcome tracker, messages to the `onMessage` handlers.
+ * runtime (answers too: it resumes tasks, TSK-8), and for everything else send the receipt, deduplicate, then
+ * act once: results to the waiting call or task, notices to the outcome tracker and tasks, updates to the
+ * tasks, messages to the `onMessage` handlers.
  */
-import type { DeliverFrame, Envelope, KeyPair } from '@baton/spec';
+import type { DeliverFrame, Envelope, KeyPair, NoticeBody, TaskNoticeBody } from '@baton/spec';
 import type { DedupeCache } from './dedupe.ts';
 import { admitDelivered } from './inbound.ts';
 import type { ProviderRuntime } from './provider-runtime.ts';
@@ -26,8 +27,12 @@ export interface InboxHost {
   sendReceipt(env: Envelope): void;
   /** A verified, first-seen result (for the call waiting on `parent`). */
   onResult(env: Envelope): void;
-  /** A verified, first-seen relay notice. */
+  /** A verified, first-seen relay `dead-lettered` notice (DLV-6). */
   onNotice(env: Envelope): void;
+  /** A verified, first-seen relay task notice (TSK-17). */
+  onTaskNotice(body: TaskNoticeBody): void;
+  /** A verified, first-seen task `update` (TSK-5) with the deliver frame's context (TSK-8). */
+  onUpdate(env: Envelope, context: DeliverFrame['context']): void;
   trace(event: TraceEvent): void;
   now(): number;
 }
@@ -47,6 +52,10 @@ export function handleDeliver(host: InboxHost, frame: DeliverFrame): void {
     host.provider.onRequest(env, digest);
     return;
   }
+  if (env.type === 'answer') {
+    host.provider.onAnswer(env, digest, frame.context); // the provider decides when to receipt (TSK-8)
+    return;
+  }
   const duplicate = host.dedupe.checkAndRemember(env.from, env.id);
   host.sendReceipt(createReceipt(host.key, env, digest));
   if (duplicate) {
@@ -54,12 +63,18 @@ export function handleDeliver(host: InboxHost, frame: DeliverFrame): void {
     return;
   }
   if (env.type === 'notice') {
-    host.onNotice(env);
+    const body = env.body as unknown as NoticeBody;
+    if (body.event === 'dead-lettered') host.onNotice(env);
+    else host.onTaskNotice(body);
     return;
   }
   if (env.exp !== undefined && env.exp <= host.now()) return drop(host, 'EXPIRED: exp passed (RPL-2)', env);
   if (env.type === 'result') {
     host.onResult(env);
+    return;
+  }
+  if (env.type === 'update') {
+    host.onUpdate(env, frame.context);
     return;
   }
   for (const handler of [...host.messageHandlers]) {

@@ -1,7 +1,8 @@
 /**
  * Public entry of `@baton/client`: connect to a Baton relay (reconnecting by itself), register capabilities,
  * discover providers, send verified requests and messages, follow their delivery outcomes (receipt or dead
- * letter) and handle requests. Runs in Node 22+ and in browsers (no `node:` imports).
+ * letter), handle requests, and delegate durable tasks (SPEC section 21). Runs in Node 22+ and in browsers
+ * (no `node:` imports).
  */
 export { connect } from './connect.ts';
 export { Agent } from './agent.ts';
@@ -16,6 +17,11 @@ export type {
   CallOutcome, CapabilityHandler, ClientLogger, ConnectOptions, ConnectionState, DeliveryOutcome, HandleOptions, HandlerContext,
   MessageHandler, Provider, ReconnectOptions, RequestOptions, RequestTarget, TraceEvent, WebSocketConstructor, WebSocketLike,
 } from './types.ts';
+export type {
+  DelegateOptions, Question, QuestionHandler, QuestionSpec, TaskContext, TaskEventListener, TaskHandle, TaskInfo, TaskUpdate,
+} from './task-types.ts';
 /** Errors thrown by the client carry a registry code (SPEC ERR-1); re-exported from `@baton/spec`. */
 export { BatonError, isBatonError } from '@baton/spec';
-export type { ErrorCode, CapabilityManifest, DiscoveryEntry, DiscoveryQuery, Envelope, KeyPair } from '@baton/spec';
+export type {
+  ErrorCode, Brief, CapabilityManifest, DiscoveryEntry, DiscoveryQuery, Envelope, KeyPair, TaskEvent, TaskState, TaskSummary,
+} from '@baton/spec';

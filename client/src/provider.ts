@@ -7,6 +7,7 @@
 import { BatonError, createEnvelope, validateAgainstSchema } from '@baton/spec';
 import type { CapabilityManifest, Envelope, KeyPair, ResultBody } from '@baton/spec';
 import { resultBodyFromError } from './result-errors.ts';
+import type { TaskContext } from './task-types.ts';
 import type { CapabilityHandler } from './types.ts';
 
 /** A registered capability with its handler. */
@@ -30,9 +31,12 @@ export function createResult(key: KeyPair, request: Envelope, body: ResultBody):
  * Runs `request` and returns the result body to send; never throws. Error codes: `EXPIRED` (exp passed before
  * it could run), `UNSUPPORTED_CAPABILITY` (`capability` undefined), `INPUT_SCHEMA_VIOLATION`,
  * `OUTPUT_SCHEMA_VIOLATION`, the code of a thrown `BatonError`, else `HANDLER_ERROR`. The handler's signal
- * aborts at `exp` (`EXPIRED`) and when `closeSignal` aborts (`CONNECTION_CLOSED`).
+ * aborts at `exp` (`EXPIRED`) and when `closeSignal` aborts (`CONNECTION_CLOSED`); `run` supplies its
+ * controller (aborted also when the task ends) and the task part of the context.
  */
-export async function runRequest(request: Envelope, capability: Capability | undefined, now: number, closeSignal: AbortSignal): Promise<ResultBody> {
+export async function runRequest(
+  request: Envelope, capability: Capability | undefined, now: number, closeSignal: AbortSignal, run: { controller: AbortController; context(): TaskContext },
+): Promise<ResultBody> {
   const body = request.body as { capability?: unknown; input?: unknown };
   const name = typeof body.capability === 'string' ? body.capability : '';
   if (request.exp !== undefined && request.exp <= now) {
@@ -45,14 +49,14 @@ export async function runRequest(request: Envelope, capability: Capability | und
   if (inputProblem !== null) {
     return { status: 'error', error: { code: 'INPUT_SCHEMA_VIOLATION', message: `input does not match ${name} input_schema: ${inputProblem}` } };
   }
-  const controller = new AbortController();
+  const { controller } = run;
   const onClose = (): void => controller.abort(new BatonError('CONNECTION_CLOSED', 'the agent closed'));
   closeSignal.addEventListener('abort', onClose, { once: true });
   const timer = request.exp === undefined
     ? undefined
     : setTimeout(() => controller.abort(new BatonError('EXPIRED', 'the request deadline passed')), request.exp - now);
   try {
-    const raw = await capability.handler(body.input, { request, from: request.from, signal: controller.signal });
+    const raw = await capability.handler(body.input, { ...run.context(), request, from: request.from, signal: controller.signal });
     const output = raw === undefined ? null : raw;
     const outputProblem = validateAgainstSchema(capability.manifest.output_schema, output);
     if (outputProblem !== null) {

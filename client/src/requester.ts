@@ -4,9 +4,9 @@
  * the verified receipt or the relay's dead-letter notice, and the verified `result`, and validate the output.
  */
 import { BatonError, capabilityTarget, createEnvelope, validateAgainstSchema } from '@baton/spec';
-import type { AcceptedFrame, Envelope, KeyPair, DeadLetterNoticeBody, ResultBody } from '@baton/spec';
+import type { AcceptedFrame, Envelope, KeyPair, DeadLetterNoticeBody, ResultBody, TaskNoticeBody } from '@baton/spec';
 import type { RecipientCheck } from './outcomes.ts';
-import { errorFromNotice, errorFromResult } from './result-errors.ts';
+import { errorFromNotice, errorFromResult, taskEndingError } from './result-errors.ts';
 import type { CallOutcome, ClientLogger, DeliveryOutcome, Provider, RequestOptions, RequestTarget } from './types.ts';
 import { withDeadline } from './waiters.ts';
 import type { WaitOptions } from './waiters.ts';
@@ -79,6 +79,12 @@ export class PendingCall {
     this.#resolveResult({ env, provider });
   }
 
+  /** A relay task notice about this request's task (TSK-17): one that ends it fails the call with its reason. */
+  onTaskNotice(body: TaskNoticeBody): void {
+    const error = taskEndingError(body);
+    if (error !== undefined) this.#rejectResult(error);
+  }
+
   /** Fails the call (the agent closed). */
   fail(error: unknown): void {
     this.#rejectResult(error);
@@ -98,6 +104,48 @@ export class PendingCall {
       return undefined;
     }
   }
+}
+
+/**
+ * Resolves the did that answers (receipt or result) into one of the expected providers, or undefined: for
+ * direct routing only `direct`; for capability routing a discovered provider, or one registered since whose
+ * signed registration offers `capability` (checked by a fresh discovery).
+ */
+export function providerLookup(
+  host: Pick<CallHost, 'findProviders'>, capability: string, direct: string | undefined, providers: readonly Provider[],
+): (did: string) => Promise<Provider | undefined> {
+  const known = new Map(providers.map((p) => [p.agent, p]));
+  return async (did) => {
+    if (direct !== undefined) return did === direct ? known.get(did) : undefined;
+    const hit = known.get(did);
+    if (hit !== undefined) return hit;
+    // A provider registered after our discovery: check its signed registration before trusting it.
+    try {
+      const fresh = await host.findProviders(capability, did, true, { timeoutMs: 5_000, what: `discovery of ${did}` });
+      return fresh.find((p) => p.agent === did);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
+ * Finds the providers `target` may reach and checks `input` against every one's input_schema (any of them
+ * may be chosen; MAN-4). Returns the capability, the direct agent (if any) and the providers.
+ * @throws BatonError `NO_PROVIDER`, `UNSUPPORTED_CAPABILITY`, `INPUT_SCHEMA_VIOLATION`, `TIMEOUT`, `ABORTED`.
+ */
+export async function providersFor(
+  host: Pick<CallHost, 'findProviders'>, target: RequestTarget, input: unknown, wait: WaitOptions,
+): Promise<{ capability: string; direct: string | undefined; providers: Provider[] }> {
+  const capability = typeof target === 'string' ? target : target.capability;
+  const direct = typeof target === 'string' ? undefined : target.agent;
+  const providers = await host.findProviders(capability, direct, false, wait);
+  if (providers.length === 0) {
+    if (direct !== undefined) throw new BatonError('UNSUPPORTED_CAPABILITY', `${direct} does not offer ${capability}`);
+    throw new BatonError('NO_PROVIDER', `no connected agent offers ${capability}`);
+  }
+  checkInput(capability, providers, input);
+  return { capability, direct, providers };
 }
 
 /** Checks the input against every candidate provider's input_schema (any of them may be chosen). */
@@ -120,18 +168,12 @@ function checkInput(capability: string, providers: Provider[], input: unknown): 
  *   `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`.
  */
 export async function performCall(host: CallHost, target: RequestTarget, input: unknown, options: RequestOptions, wantReceipt: boolean): Promise<CallOutcome> {
-  const capability = typeof target === 'string' ? target : target.capability;
-  const direct = typeof target === 'string' ? undefined : target.agent;
   const timeoutMs = options.timeoutMs ?? host.defaultTimeoutMs;
   const deadline = Date.now() + timeoutMs;
   const wait = (what: string): WaitOptions => ({ timeoutMs: deadline - Date.now(), signal: options.signal, what });
 
-  const providers = await host.findProviders(capability, direct, false, wait(`discovery of ${capability}`));
-  if (providers.length === 0) {
-    if (direct !== undefined) throw new BatonError('UNSUPPORTED_CAPABILITY', `${direct} does not offer ${capability}`);
-    throw new BatonError('NO_PROVIDER', `no connected agent offers ${capability}`);
-  }
-  checkInput(capability, providers, input);
+  const name = typeof target === 'string' ? target : target.capability;
+  const { capability, direct, providers } = await providersFor(host, target, input, wait(`discovery of ${name}`));
 
   const now = Date.now();
   if (deadline <= now) throw new BatonError('TIMEOUT', `no time left to send ${capability} within ${timeoutMs} ms`);
@@ -144,19 +186,7 @@ export async function performCall(host: CallHost, target: RequestTarget, input: 
     ...(options.thread !== undefined ? { thread: options.thread } : {}),
     ...(options.idempotencyKey !== undefined ? { idempotency_key: options.idempotencyKey } : {}),
   });
-  const known = new Map(providers.map((p) => [p.agent, p]));
-  const lookup = async (did: string): Promise<Provider | undefined> => {
-    if (direct !== undefined) return did === direct ? known.get(did) : undefined;
-    const hit = known.get(did);
-    if (hit !== undefined) return hit;
-    // A provider registered after our discovery: check its signed registration before trusting it.
-    try {
-      const fresh = await host.findProviders(capability, did, true, { timeoutMs: 5_000, what: `discovery of ${did}` });
-      return fresh.find((p) => p.agent === did);
-    } catch {
-      return undefined;
-    }
-  };
+  const lookup = providerLookup(host, capability, direct, providers);
   const pending = new PendingCall(request, lookup, host.logger);
   host.pendingCalls.set(request.id, pending);
   host.track(request, async (did) => (await lookup(did)) !== undefined);

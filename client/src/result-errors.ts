@@ -3,7 +3,15 @@
  * become thrown `BatonError`s, and thrown errors become `result` error bodies (SPEC ERR-1, TYP-3, DLV-6).
  */
 import { BatonError, isBatonError, isErrorCode } from '@baton/spec';
-import type { ErrorFrame, DeadLetterNoticeBody, ResultBody } from '@baton/spec';
+import type { CloseInfo } from './transport.ts';
+import type { ErrorFrame, DeadLetterNoticeBody, ResultBody, TaskNoticeBody } from '@baton/spec';
+
+/** `CONNECTION_CLOSED` for a closed or lost connection; `details` = the close code and reason. */
+export function closedError(info: CloseInfo, what: string): BatonError {
+  return new BatonError('CONNECTION_CLOSED', `the connection to the relay ${what} (${info.code}${info.reason ? ` ${info.reason}` : ''})`, {
+    details: info,
+  });
+}
 
 /** The `BatonError` for a relay `error` frame: same code and message; the frame is in `details`. */
 export function errorFromFrame(frame: ErrorFrame): BatonError {
@@ -21,6 +29,21 @@ export function errorFromNotice(body: DeadLetterNoticeBody): BatonError {
   return new BatonError(code, `envelope ${body.for} was dead-lettered by the relay after ${body.attempts} attempt(s) (${body.reason}${last})`, {
     details: body,
   });
+}
+
+/**
+ * The `BatonError` for a task notice that ends a task (TSK-17): code = its `reason` (`DEADLINE_EXCEEDED`,
+ * `HANDLER_LOST`, `CANCELLED`; an unknown reason becomes `INTERNAL_ERROR`), `details` = the notice body.
+ */
+export function errorFromTaskNotice(body: TaskNoticeBody): BatonError {
+  const code = isErrorCode(body.reason) ? body.reason : 'INTERNAL_ERROR';
+  const text = body.message === undefined ? '' : `: ${body.message}`;
+  return new BatonError(code, `task ${body.for} is ${body.task.state} (${body.event}, ${body.reason}${text})`, { details: body });
+}
+
+/** The error that ends a task for a notice that ends it (`task-failed`, `task-cancelled`), else undefined. */
+export function taskEndingError(body: TaskNoticeBody): BatonError | undefined {
+  return body.event === 'task-failed' || body.event === 'task-cancelled' ? errorFromTaskNotice(body) : undefined;
 }
 
 /**

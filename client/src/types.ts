@@ -6,6 +6,7 @@
  */
 import type { CapabilityManifest, DiscoveryEntry, Envelope, KeyPair } from '@baton/spec';
 import type { DedupeCache } from './dedupe.ts';
+import type { TaskContext } from './task-types.ts';
 
 /** The event shapes the client reads from a WebSocket (a subset of the WHATWG `MessageEvent`/`CloseEvent`). */
 export interface WebSocketMessageEventLike { readonly data: unknown }
@@ -137,13 +138,19 @@ export type DeliveryOutcome =
     lastError?: { code: string; message: string };
   };
 
-/** What a capability handler receives besides the input. */
-export interface HandlerContext {
+/**
+ * What a capability handler receives besides the input: the request, and the task it runs (SPEC section 21)
+ * with `progress`, `askClarification`, `fail` and `delegate` (see {@link TaskContext}).
+ */
+export interface HandlerContext extends TaskContext {
   /** The verified request envelope. */
   request: Envelope;
-  /** The requester's did:key (`request.from`). */
+  /** The requester's did:key (`request.from`, the task's owner). */
   from: string;
-  /** Aborted when the request's `exp` passes or the agent closes. */
+  /**
+   * Aborted when the request's `exp` passes (`EXPIRED`), the agent closes (`CONNECTION_CLOSED`), or a relay
+   * notice ends the task (`CANCELLED`, `DEADLINE_EXCEEDED`, `HANDLER_LOST`; TSK-11..TSK-13).
+   */
   signal: AbortSignal;
 }
 
