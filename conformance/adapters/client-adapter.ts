@@ -4,7 +4,7 @@
 // It reads the contract's environment, registers the scenario's capability and answers requests as the
 // scenario says. Everything the protocol asks of an agent (verify, receipt, dedupe, expiry, input schema
 // validation, signed results) is done by the client library; the adapter only supplies behaviour.
-import { BatonError, connect, type CapabilityManifest, type ErrorCode } from '@baton/client';
+import { BatonError, connect, type CapabilityManifest, type ErrorCode, type HandlerContext } from '@baton/client';
 import { base64urlDecode, keyPairFromSecret } from '@baton/spec';
 
 /** Reads a required environment variable or exits with a message (exit code 2). */
@@ -36,7 +36,7 @@ const manifest: CapabilityManifest = {
 };
 
 /** The handler per scenario. The client validated `input` against input_schema before calling it. */
-function handler(input: unknown): unknown {
+function handler(input: unknown, ctx: HandlerContext): unknown {
   switch (scenario) {
     case 'echo':
       return { text: (input as { text: string }).text };
@@ -47,6 +47,11 @@ function handler(input: unknown): unknown {
       return new Promise(() => {}); // never answers
     case 'crash':
       process.exit(3); // dies mid-request: the relay must redeliver after the restart
+    case 'ask':
+      // One clarification (update awaiting-input, TSK-5); the answer (TSK-6) is the output. After a restart the
+      // client resumes from the answer's context and askClarification() resolves at once (TSK-8).
+      return ctx.askClarification({ text: `what should I do with "${(input as { text: string }).text}"?`, schema: { type: 'string' } })
+        .then((answer) => ({ text: String(answer) }));
     default:
       throw new BatonError('UNSUPPORTED_CAPABILITY', `unknown scenario ${scenario}`);
   }

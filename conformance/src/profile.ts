@@ -1,5 +1,6 @@
 // The conformance profile: small relay limits under which the delivery-guarantee cases (SPEC sections 17-19:
-// redelivery, dead letters, mailboxes, flow control) finish in a few seconds each. A relay author starts the
+// redelivery, dead letters, mailboxes, flow control) and the task cases (section 21: leases, handler attempts,
+// revisions) finish in a few seconds each. A relay author starts the
 // relay under test with these limits; a case whose limits are larger than its time budget allows ends as
 // `skip` with the reason, never as a silent pass.
 import type { Limits } from '@baton/spec';
@@ -9,12 +10,12 @@ import { CaseSkipped } from './assert.ts';
 export type ProfileLimit =
   | 'handshake_timeout_ms' | 'ack_timeout_ms' | 'max_delivery_attempts' | 'redelivery_backoff_ms' | 'redelivery_backoff_max_ms'
   | 'max_unacked_deliveries' | 'mailbox_max_envelopes' | 'mailbox_max_age_ms' | 'max_unacked_sends' | 'send_rate_per_key'
-  | 'send_burst_per_key';
+  | 'send_burst_per_key' | 'task_lease_ms' | 'max_task_attempts' | 'max_revisions';
 
 /**
  * The recommended limits of a relay under test (LIM-1 names; durations in ms, rates in envelopes per second).
  * The other limits keep their defaults; per-IP send limits must leave the suite (one IP) at least 500
- * envelopes/s. With these values the relay-mode run takes about 20 s.
+ * envelopes/s. With these values the relay-mode run takes about 30 s.
  */
 export const CONFORMANCE_PROFILE: Readonly<Pick<Limits, ProfileLimit>> = Object.freeze({
   handshake_timeout_ms: 1_000,
@@ -28,6 +29,9 @@ export const CONFORMANCE_PROFILE: Readonly<Pick<Limits, ProfileLimit>> = Object.
   max_unacked_sends: 10,
   send_rate_per_key: 50,
   send_burst_per_key: 50,
+  task_lease_ms: 1_000,
+  max_task_attempts: 2,
+  max_revisions: 2,
 });
 
 /**
@@ -44,6 +48,9 @@ export const PROFILE_CEILINGS: Readonly<Pick<Limits, Exclude<ProfileLimit, 'hand
   mailbox_max_age_ms: 3_000,
   max_unacked_sends: 50,
   send_burst_per_key: 200,
+  task_lease_ms: 1_500,
+  max_task_attempts: 3,
+  max_revisions: 5,
 });
 
 /** The command-line flags of the project's relay (`baton relay`) that apply the profile, e.g. `--ack-timeout-ms 300`. */

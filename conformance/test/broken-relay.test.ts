@@ -42,22 +42,24 @@ describe('relay mode against a broken relay', () => {
   });
 
   it('skips the delivery cases when the limits exceed the conformance profile, fails them under the profile', async () => {
-    const delivery = ['DLV-001', 'MBX-001', 'FLW-002'];
+    const delivery = ['DLV-001', 'MBX-001', 'FLW-002', 'TSK-020'];
     const skipped = await runRelaySuite({ url: broken.url, timeoutMs: 500, only: delivery });
     expect(skipped.results.map((r) => [r.id, r.status, r.message])).toEqual([
       ['DLV-001', 'skip', 'relay limits exceed the conformance profile: ack_timeout_ms=30000'],
       ['MBX-001', 'skip', 'relay limits exceed the conformance profile: mailbox_max_envelopes=10000'],
       ['FLW-002', 'skip', 'relay limits exceed the conformance profile: send_burst_per_key=2000'],
+      ['TSK-020', 'skip', 'relay limits exceed the conformance profile: task_lease_ms=60000'],
     ]);
     expect(skipped.ok).toBe(true);
     const profiled = await startBrokenRelay(CONFORMANCE_PROFILE);
     try {
       const report = await runRelaySuite({ url: profiled.url, timeoutMs: 500, only: delivery });
-      expect(Object.fromEntries(report.results.map((r) => [r.id, r.status]))).toEqual({ 'DLV-001': 'fail', 'MBX-001': 'fail', 'FLW-002': 'fail' });
+      expect(Object.fromEntries(report.results.map((r) => [r.id, r.status]))).toEqual({ 'DLV-001': 'fail', 'MBX-001': 'fail', 'FLW-002': 'fail', 'TSK-020': 'fail' });
       const byId = Object.fromEntries(report.results.map((r) => [r.id, r]));
       expect(byId['DLV-001']?.expected).toMatch(/^deliver of /);
       expect(byId['MBX-001']?.expected).toBe('error frame with code MAILBOX_FULL');
       expect(byId['FLW-002']?.expected).toMatch(/^error BAD_SIGNATURE or RATE_LIMITED/);
+      expect(byId['TSK-020']?.expected).toMatch(/^deliver of .* to one of provider-1, provider-2$/);
     } finally {
       await profiled.close();
     }

@@ -14,6 +14,8 @@ import { relayCases } from '../src/cases/index.ts';
 import { CONFORMANCE_PROFILE } from '../src/profile.ts';
 
 const OPERATOR_TOKEN = 'conformance-operator-token-0123456789';
+/** A whole relay-mode run waits for the relay's timers (about 35 s with the profile); leave room on a busy machine. */
+const RUN_TIMEOUT_MS = 120_000;
 const BASELINE = fileURLToPath(new URL('./project-relay.expected-failures.txt', import.meta.url));
 
 let relay: RunningRelay;
@@ -55,7 +57,7 @@ describe('relay mode against the project relay', () => {
     const html = readFileSync(join(reportDir, 'report.html'), 'utf8');
     for (const c of relayCases) expect(html).toContain(`id="${c.id}"`);
     expect(html).not.toMatch(/<script|<link|src="http/);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('skips a MAY case whose feature the target does not declare, and makes it mandatory when declared', async () => {
     const skipped = await runRelaySuite({ url: relay.url, only: ['RTE-008'] });

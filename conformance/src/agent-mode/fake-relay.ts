@@ -54,6 +54,8 @@ export class FakeRelay {
   readonly #known = new Set<string>();
   readonly #accepted = new Map<string, string>();
   readonly #deliveries = new Map<string, Delivery>();
+  /** (requester, request id) of every request the adapter sent a result for. */
+  readonly #resulted = new Set<string>();
   #mailbox: Envelope[] = [];
   readonly #refusals: Refusal[] = [];
   #seq = 0;
@@ -164,6 +166,15 @@ export class FakeRelay {
     return this.#deliveries.get(key(sender, id));
   }
 
+  /**
+   * True when the adapter handles the in-flight task of request (sender, id): it receipted the delivered
+   * request and sent no result for it yet. Its `working` frames then renew the lease (TSK-12, DLV-3).
+   */
+  handlesTask(sender: string, id: string): boolean {
+    const d = this.delivery(sender, id);
+    return d !== undefined && d.settled && d.env.type === 'request' && !this.#resulted.has(key(sender, id));
+  }
+
   /** @internal Records one more attempt of `env` (same seq for every attempt). */
   recordDelivery(env: Envelope): Delivery {
     const k = key(env.from, env.id);
@@ -195,6 +206,7 @@ export class FakeRelay {
       const d = this.delivery(env.to, (env.body as { for: string }).for);
       if (d) d.settled = true;
     }
+    if (env.type === 'result' && env.parent !== undefined) this.#resulted.add(key(env.to, env.parent));
   }
 
   /** Closes every connection and the server. */

@@ -169,7 +169,8 @@ export class RelaySideConnection {
     if (f.op === 'discover') return this.send({ op: 'discovered', ref: f.ref, agents: [] });
     if (f.op === 'reject' || f.op === 'working') {
       const d = this.#relay.delivery(f.sender, f.id);
-      if (!d || d.settled) return this.#error('UNKNOWN_DELIVERY', `no delivery of ${f.id} from ${f.sender} is in flight`, f.id);
+      if (f.op === 'working' && this.#relay.handlesTask(f.sender, f.id)) return; // a lease renewal (TSK-12)
+      if (!d || d.settled) return this.#error('UNKNOWN_DELIVERY', `no delivery of ${f.id} from ${f.sender} is in flight, nor a task the agent handles`, f.id);
       if (f.op === 'reject') d.settled = true;
       return;
     }

@@ -3,10 +3,10 @@
 import { validateAgainstSchema } from '@baton/spec';
 
 /** Scripted behaviours an adapter implements, selected by BATON_SCENARIO. */
-export type Scenario = 'echo' | 'fail' | 'silent' | 'crash';
+export type Scenario = 'echo' | 'fail' | 'silent' | 'crash' | 'ask';
 
 /** Every scenario name. */
-export const SCENARIOS: readonly Scenario[] = ['echo', 'fail', 'silent', 'crash'];
+export const SCENARIOS: readonly Scenario[] = ['echo', 'fail', 'silent', 'crash', 'ask'];
 
 /** Environment variables the suite sets when it starts the adapter. */
 export const ENV = {
@@ -26,6 +26,7 @@ export const CAPABILITY: Readonly<Record<Scenario, string>> = {
   fail: 'conformance.fail',
   silent: 'conformance.silent',
   crash: 'conformance.crash',
+  ask: 'conformance.ask',
 };
 
 /** The error code the suite asks the `fail` scenario to answer with (a registry code no library uses by default). */
@@ -46,11 +47,12 @@ const TEXT_PROBE: SchemaProbe = {
   outputBad: [{}, { text: 42 }],
 };
 
-/** What the manifests of each scenario must accept and reject (echo, silent and crash share echo's contract). */
+/** What the manifests of each scenario must accept and reject (silent, crash and ask share echo's contract). */
 export const PROBES: Readonly<Record<Scenario, SchemaProbe>> = {
   echo: TEXT_PROBE,
   silent: TEXT_PROBE,
   crash: TEXT_PROBE,
+  ask: TEXT_PROBE,
   fail: { inputOk: [{ code: FAIL_CODE }], inputBad: [{}, { code: 7 }], outputOk: [], outputBad: [] },
 };
 

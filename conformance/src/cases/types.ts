@@ -6,10 +6,11 @@ export type Level = 'MUST' | 'SHOULD' | 'MAY';
 
 /** Relay-mode areas, one file each under src/cases/. */
 export type RelayArea = 'handshake' | 'encoding' | 'envelopes' | 'signatures' | 'replay-expiry' | 'limits' | 'discovery' | 'routing' | 'receipts'
-  | 'delivery' | 'dead-letters' | 'flow-control' | 'dlq';
+  | 'delivery' | 'dead-letters' | 'flow-control' | 'dlq' | 'tasks';
 
 /** Agent-mode areas, one file each under src/agent-mode/cases/. */
-export type AgentArea = 'agent-session' | 'agent-requests' | 'agent-verification' | 'agent-replay' | 'agent-robustness' | 'agent-notices' | 'agent-lifecycle';
+export type AgentArea = 'agent-session' | 'agent-requests' | 'agent-verification' | 'agent-replay' | 'agent-robustness' | 'agent-notices' | 'agent-lifecycle'
+  | 'agent-tasks';
 
 /** Case areas of both modes. */
 export type Area = RelayArea | AgentArea;
