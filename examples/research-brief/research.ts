@@ -70,9 +70,23 @@ function sentencesOf(text: string): { line: number; text: string }[] {
   let para: { line: number; parts: string[] } | undefined;
   const flush = (): void => {
     if (para === undefined) return;
-    const joined = para.parts.join(' ').replace(/\*\*/g, '').replace(/\s+/g, ' ');
+    // each part is one source line; a sentence starts on the line holding its first character
+    const parts = para.parts.map((p) => p.replace(/\*\*/g, '').replace(/\s+/g, ' ').trim());
+    const starts: number[] = [];
+    let offset = 0;
+    for (const p of parts) {
+      starts.push(offset);
+      offset += p.length + 1;
+    }
+    const joined = parts.join(' ');
+    let from = 0;
     for (const sentence of joined.split(/(?<=[.!?])\s+(?=[A-Z`*(\[])/)) {
-      if (sentence.length >= 25) out.push({ line: para.line, text: sentence.length > MAX_SENTENCE_CHARS ? `${sentence.slice(0, MAX_SENTENCE_CHARS - 1)}…` : sentence });
+      const at = joined.indexOf(sentence, from);
+      from = at + sentence.length;
+      const part = starts.findLastIndex((s) => s <= at);
+      if (sentence.length >= 25) {
+        out.push({ line: para.line + Math.max(0, part), text: sentence.length > MAX_SENTENCE_CHARS ? `${sentence.slice(0, MAX_SENTENCE_CHARS - 1)}…` : sentence });
+      }
     }
     para = undefined;
   };
