@@ -108,7 +108,9 @@ describe('slow consumer (real relay process)', () => {
     const after = rssBytes(relay.pid);
     expect(socket.isPaused() && consumer.buffered.length === 0).toBe(true);
     expect(pushedBytes).toBeGreaterThan(80_000_000);
-    expect(after - before, `RSS ${before} -> ${after} for ${pushedBytes} bytes pushed`).toBeLessThan(0.4 * pushedBytes);
+    // Without the high-water mark the relay buffers the whole push (+84 MB measured for 85 MB pushed); with it,
+    // 4-48 MB over runs on a shared 2-core machine (heap growth and GC timing). 0.6x separates the two.
+    expect(after - before, `RSS ${before} -> ${after} for ${pushedBytes} bytes pushed`).toBeLessThan(0.6 * pushedBytes);
 
     consumer.ws.resume();
     const got: AnyFrame[] = [];
