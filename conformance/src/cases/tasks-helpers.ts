@@ -124,6 +124,22 @@ export function resultOf(ctx: CaseContext, by: TestAgent, req: Envelope, body: R
   return ctx.envelope(by, { type: 'result', to: req.from, parent: req.id, ...threadOf(req), body });
 }
 
+/**
+ * The handler reports progress and then completes the task with `{ done: true }`; the owner receives both
+ * (TSK-3 in-flight -> in-flight -> completed). Returns both envelopes.
+ */
+export async function progressThenComplete(
+  ctx: CaseContext, owner: TestAgent, handler: TestAgent, req: Envelope,
+): Promise<{ progress: Envelope; result: Envelope }> {
+  const progress = updateOf(ctx, handler, req);
+  await ctx.sendAccepted(handler, progress);
+  await receive(ctx, owner, progress);
+  const result = resultOf(ctx, handler, req, { status: 'ok', output: { done: true } });
+  await ctx.sendAccepted(handler, result);
+  await receive(ctx, owner, result);
+  return { progress, result };
+}
+
 /** A UUIDv7 no relay has seen: the id of a task that does not exist. */
 export function unknownTaskId(): string {
   return newEnvelopeId();

@@ -5,7 +5,8 @@ import { check, show } from '../assert.ts';
 import type { ConformanceCase } from './types.ts';
 import { expectAlive } from './helpers.ts';
 import {
-  answerOf, cancelOf, openTask, questionOf, receive, requestTo, resultOf, sameEnvelope, takeTask, unknownTaskId, updateOf,
+  answerOf, cancelOf, openTask, progressThenComplete, questionOf, receive, requestTo, resultOf, sameEnvelope, takeTask,
+  unknownTaskId, updateOf,
 } from './tasks-helpers.ts';
 
 export const taskLifecycleCases: ConformanceCase[] = [
@@ -15,12 +16,7 @@ export const taskLifecycleCases: ConformanceCase[] = [
     async run(ctx) {
       const { owner, handler, req } = await openTask(ctx);
       await owner.conn.expect(`delivered for request ${req.id}`, (f) => f.op === 'delivered' && f.id === req.id);
-      const progress = updateOf(ctx, handler, req);
-      await ctx.sendAccepted(handler, progress);
-      await receive(ctx, owner, progress);
-      const result = resultOf(ctx, handler, req, { status: 'ok', output: { done: true } });
-      await ctx.sendAccepted(handler, result);
-      await receive(ctx, owner, result);
+      await progressThenComplete(ctx, owner, handler, req);
       await ctx.sendRejected(handler, updateOf(ctx, handler, req), 'TASK_TERMINAL');
     },
   },

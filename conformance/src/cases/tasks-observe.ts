@@ -4,7 +4,7 @@ import { canonicalize, type Envelope } from '@baton/spec';
 import { check, show } from '../assert.ts';
 import { expectHttpError, operatorRequest, signedRequest } from './dlq-helpers.ts';
 import {
-  openTask, receive, requestTo, resultOf, takeTask, taskParties, unknownTaskId, updateOf,
+  openTask, progressThenComplete, receive, requestTo, resultOf, takeTask, taskParties, unknownTaskId,
 } from './tasks-helpers.ts';
 import { deliverOf } from './delivery-helpers.ts';
 import { getTask, listTasks, nextTaskEvent, taskEventOf, watch } from './tasks-views.ts';
@@ -50,12 +50,7 @@ export const taskObserveCases: ConformanceCase[] = [
     title: 'GET /v1/tasks/<id> (signed) shows owner and handler the task with its record and full history; a stranger and a missing id get 404 NOT_FOUND, no credentials 401',
     async run(ctx) {
       const { owner, handler, req, cap } = await openTask(ctx, { input: { text: 'record me' } });
-      const progress = updateOf(ctx, handler, req);
-      await ctx.sendAccepted(handler, progress);
-      await receive(ctx, owner, progress);
-      const result = resultOf(ctx, handler, req, { status: 'ok', output: { done: true } });
-      await ctx.sendAccepted(handler, result);
-      await receive(ctx, owner, result);
+      const { progress, result } = await progressThenComplete(ctx, owner, handler, req);
       const task = await getTask(ctx, owner, req.id);
       check(task.owner === owner.did && task.handler === handler.did && task.capability === cap && task.to === handler.did && task.state === 'completed'
         && task.thread === req.thread && task.attempts === 1 && canonicalize(task.input) === canonicalize(req.body.input) && canonicalize(task.result) === canonicalize(result.body),

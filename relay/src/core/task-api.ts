@@ -3,24 +3,15 @@
  * tasks. The relay core implements it; the HTTP routes only add authentication and authorization (an agent
  * sees the tasks it owns or handles or has handled; the operator token sees all).
  */
-import type { Task, TaskState } from '@baton/spec';
+import type { Task } from '@baton/spec';
+import type { TaskSelect } from '../store/store.ts';
 
-/** A listing query; every filter is optional and they combine with AND. */
-export interface TaskQuery {
-  readonly owner?: string;
-  readonly handler?: string;
-  readonly state?: TaskState;
-  readonly thread?: string;
-  /**
-   * Restricts the listing to tasks this agent owns, handles or has handled (an agent caller; absent for the
-   * operator).
-   */
-  readonly visibleTo?: string;
-  /** Only tasks with `id > after` (UUIDv7 ids sort by creation time). */
-  readonly after?: string;
-  /** 1..1000. */
-  readonly limit: number;
-}
+/**
+ * A listing query (the store's {@link TaskSelect}): `owner`, `handler`, `state`, `thread` combine with AND;
+ * `visibleTo` restricts to tasks that agent owns, handles or has handled (agent callers; absent for the
+ * operator); `after` = only ids greater than it (UUIDv7 ids sort by creation); `limit` 1..1000.
+ */
+export type TaskQuery = TaskSelect;
 
 /** One page of tasks, ascending id, without their events. */
 export interface TaskPage {

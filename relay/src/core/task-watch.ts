@@ -3,32 +3,27 @@
  * every committed transition of a task their agent owns. Not stored, not acknowledged, not replayed.
  */
 import type { TaskEvent, TaskSummary } from '@baton/spec';
+import { Presence } from './presence.ts';
 import type { Peer } from './types.ts';
 
-/** Watching connections by agent. */
+/** Watching connections by agent (the same grouping as presence, for the connections that sent `watch`). */
 export class TaskWatch {
-  readonly #byAgent = new Map<string, Set<Peer>>();
+  readonly #watching = new Presence();
 
   /** Marks `peer` as watching its agent's tasks. */
   add(peer: Peer): void {
-    let set = this.#byAgent.get(peer.agent);
-    if (set === undefined) this.#byAgent.set(peer.agent, (set = new Set()));
-    set.add(peer);
+    this.#watching.add(peer);
   }
 
   /** Forgets a closed connection. */
   remove(peer: Peer): void {
-    const set = this.#byAgent.get(peer.agent);
-    if (set === undefined) return;
-    set.delete(peer);
-    if (set.size === 0) this.#byAgent.delete(peer.agent);
+    this.#watching.remove(peer);
   }
 
   /** Sends a committed transition to the owner's watching connections. */
   publish(owner: string, task: TaskSummary, event: TaskEvent): void {
-    const set = this.#byAgent.get(owner);
-    if (set === undefined) return;
+    if (!this.#watching.isOnline(owner)) return;
     const text = JSON.stringify({ op: 'task-event', task, event });
-    for (const peer of set) peer.sendText(text);
+    for (const peer of this.#watching.peers(owner)) peer.sendText(text);
   }
 }
