@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { afterEach } from 'vitest';
 import {
   createEnvelope, envelopeDigest, generateKeyPair, signAuth,
   type CapabilityManifest, type Envelope, type EnvelopeFields, type HelloFrame, type KeyPair,
@@ -89,6 +90,19 @@ export interface TestRelay {
   restart(extra?: Partial<RelayOptions>): Promise<void>;
   /** Stops the relay and removes the data dir. */
   cleanup(): Promise<void>;
+}
+
+/**
+ * One relay per test: returns a starter (same options as {@link startTestRelay}) and registers an `afterEach`
+ * that cleans up the relay it started last. Call once at the top of a test file.
+ */
+export function relayPerTest(): (extra?: Partial<RelayOptions>) => Promise<TestRelay> {
+  let current: TestRelay | undefined;
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return async (extra = {}) => (current = await startTestRelay(extra));
 }
 
 /** Starts a relay on port 0 in a fresh temp dir with a FakeClock. */

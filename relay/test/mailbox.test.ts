@@ -1,21 +1,16 @@
 // Integration tests of mailboxes and flow control (SPEC MBX-1..MBX-3, DLV-2, DLV-5, FLW-1, FLW-3) over real
 // sockets and a real SQLite file, with the harness FakeClock for every expiry and sweep.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateKeyPair, type Envelope, type DeadLetterNoticeBody } from '@baton/spec';
 import {
-  TestAgent, deliverOf, manifest, nothing, ping, receiptFor, startTestRelay,
+  TestAgent, deliverOf, manifest, nothing, ping, receiptFor, relayPerTest,
   type AnyFrame, type TestRelay,
 } from './harness.ts';
 
-let t: TestRelay | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const startRelayForTest = relayPerTest();
 
 async function relay(limits: Record<string, number> = {}): Promise<TestRelay> {
-  t = await startTestRelay({ limits });
-  return t;
+  return startRelayForTest({ limits });
 }
 
 /** An agent that authenticated once and is offline now (known to the relay, RTE-2). */

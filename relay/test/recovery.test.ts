@@ -2,24 +2,19 @@
 // retry, ACK-3, ACK-6): a delivery in flight on a connection that dies is redelivered on reconnect (direct) or
 // at once to another provider (cap:), a late receipt from the previous provider is INVALID_RECEIPT, and
 // pending envelopes keep their attempt counts across a relay restart.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateKeyPair, type Envelope } from '@baton/spec';
 import {
-  TestAgent, deliverOf, manifest, nothing, receiptFor, startTestRelay, waitOffline, whichReceives,
+  TestAgent, deliverOf, manifest, nothing, receiptFor, relayPerTest, waitOffline, whichReceives,
   type TestRelay,
 } from './harness.ts';
 
-let t: TestRelay | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const startRelayForTest = relayPerTest();
 
 const ACK = 1_000;
 
 async function relay(limits: Record<string, number> = {}): Promise<TestRelay> {
-  t = await startTestRelay({ limits: { ack_timeout_ms: ACK, redelivery_backoff_ms: 1_000, ...limits } });
-  return t;
+  return startRelayForTest({ limits: { ack_timeout_ms: ACK, redelivery_backoff_ms: 1_000, ...limits } });
 }
 
 function request(from: TestAgent, to: string): Envelope {

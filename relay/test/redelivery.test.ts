@@ -1,30 +1,25 @@
 // Integration tests of attempts, ack timeouts, backoff, reject/working frames, dead-lettering, notices and
 // re-drive (SPEC DLV-1, DLV-3, DLV-4, DLV-6, DLQ-3) over real sockets and a real SQLite file. Every timeout
 // runs on the harness FakeClock: nothing waits for real time.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newEnvelopeId, validateEnvelope, verifyEnvelope, type Envelope, type DeadLetterNoticeBody } from '@baton/spec';
 import {
-  TestAgent, deliverOf, manifest, nothing, ping, receiptFor, startTestRelay, whichReceives,
+  TestAgent, deliverOf, manifest, nothing, ping, receiptFor, relayPerTest, whichReceives,
   type AnyFrame, type TestRelay,
 } from './harness.ts';
 
-let t: TestRelay | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const startRelayForTest = relayPerTest();
 
 const ACK = 1_000;
 const BACKOFF = 1_000;
 
 async function relay(limits: Record<string, number> = {}): Promise<TestRelay> {
-  t = await startTestRelay({
+  return startRelayForTest({
     limits: { ack_timeout_ms: ACK, redelivery_backoff_ms: BACKOFF, redelivery_backoff_max_ms: 60_000, ...limits },
     // The jitter at its top (delay = d): each attempt then goes out exactly when the test's advance() ends, so
     // the next step's timing is known. The jitter's bounds are unit-tested in relay/src/core (backoffDelay).
     random: () => 0.999_999,
   });
-  return t;
 }
 
 function request(from: TestAgent, to: string, extra: Partial<Envelope> = {}): Envelope {

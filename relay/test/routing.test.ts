@@ -1,18 +1,13 @@
 // Integration tests of registration, discovery, routing, receipts and store-and-forward delivery
 // (SPEC TYP-1, MAN-1..MAN-3, DIS-1..DIS-4, RTE-2, RTE-3, ACK-2..ACK-6, RPL-2) over real sockets.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { envelopeDigest, generateKeyPair, verifyEnvelope, type Envelope } from '@baton/spec';
-import { TestAgent, manifest, ping, startTestRelay, type AnyFrame, type TestRelay } from './harness.ts';
+import { TestAgent, manifest, ping, relayPerTest, type AnyFrame, type TestRelay } from './harness.ts';
 
-let t: TestRelay | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const startRelayForTest = relayPerTest();
 
 async function relay(): Promise<TestRelay> {
-  t = await startTestRelay();
-  return t;
+  return startRelayForTest();
 }
 
 function receiptFor(agent: TestAgent, env: Envelope, digest = envelopeDigest(env)): Envelope {

@@ -2,15 +2,11 @@
 // machine with its refusals, clarifications with deliver context, late results, deadlines, leases, cancel
 // cascade, idempotency, revisions, live events and restart. Time runs on the harness FakeClock.
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROTOCOL_SCHEMAS, newEnvelopeId, validateFrame, type CapabilityManifest, type Envelope } from '@baton/spec';
-import { TestAgent, deliverOf, nothing, ping, receiptFor, startTestRelay, whichReceives, type AnyFrame, type TestRelay } from './harness.ts';
+import { TestAgent, deliverOf, nothing, ping, receiptFor, relayPerTest, whichReceives, type AnyFrame, type TestRelay } from './harness.ts';
 
-let t: TestRelay | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const startRelayForTest = relayPerTest();
 
 const ajv = new Ajv2020({ strict: false });
 for (const s of Object.values(PROTOCOL_SCHEMAS)) ajv.addSchema(s as object);
@@ -22,8 +18,7 @@ const WORK: CapabilityManifest = {
 };
 
 async function setup(limits: Record<string, number> = {}): Promise<{ r: TestRelay; owner: TestAgent; worker: TestAgent }> {
-  const r = await startTestRelay({ limits: { ack_timeout_ms: 600_000, ...limits } });
-  t = r;
+  const r = await startRelayForTest({ limits: { ack_timeout_ms: 600_000, ...limits } });
   const owner = await TestAgent.connect(r);
   const worker = await TestAgent.connect(r);
   await worker.register(r.relay.did, [WORK]);
@@ -95,8 +90,8 @@ describe('task state machine', () => {
   });
 
   it('refuses task envelopes with the TSK-4 codes and input schema violations', async () => {
-    const { owner, worker } = await setup();
-    const stranger = await TestAgent.connect(t as TestRelay);
+    const { r, owner, worker } = await setup();
+    const stranger = await TestAgent.connect(r);
     expect(await refused(owner, request(owner, worker.did, {}, { m: 1 }))).toBe('INPUT_SCHEMA_VIOLATION');
     const req = await inFlight(owner, worker);
     const ghost = newEnvelopeId();
@@ -104,7 +99,7 @@ describe('task state machine', () => {
     expect(await refused(stranger, stranger.envelope({ type: 'result', to: owner.did, parent: req.id, body: { status: 'ok', output: { sum: 1 } } }))).toBe('NOT_TASK_PARTY');
     expect(await refused(owner, owner.envelope({ type: 'answer', to: worker.did, parent: req.id, body: { task: req.id, answer: 1 } }))).toBe('INVALID_TRANSITION');
     expect(await refused(owner, owner.envelope({ type: 'cancel', to: worker.did, parent: req.id, body: { task: req.id } }))).toBe('INVALID_ENVELOPE');
-    expect(await refused(stranger, stranger.envelope({ type: 'cancel', to: (t as TestRelay).relay.did, parent: req.id, body: { task: req.id } }))).toBe('NOT_TASK_PARTY');
+    expect(await refused(stranger, stranger.envelope({ type: 'cancel', to: r.relay.did, parent: req.id, body: { task: req.id } }))).toBe('NOT_TASK_PARTY');
   });
 
   it('accepts a result before the receipt (on-complete providers); the later receipt changes nothing', async () => {
