@@ -6,7 +6,8 @@
  * `--admission open|allowlist` (BATON_ADMISSION), `--allow did,did`, `--allowlist FILE` (one did per line,
  * `#` comments), `--durability fsync|normal` (BATON_DURABILITY), `--log-level L` (BATON_LOG_LEVEL),
  * `--operator-token T` (BATON_OPERATOR_TOKEN; operator access to `/v1/dlq`, HTA-3; never logged),
- * `--delivery-high-water-bytes N` (BATON_DELIVERY_HIGH_WATER_BYTES; FLW-2), and one flag per limit of SPEC
+ * `--delivery-high-water-bytes N` (BATON_DELIVERY_HIGH_WATER_BYTES; FLW-2), `--verify-threads N`
+ * (BATON_VERIFY_THREADS; worker threads verifying signatures, 0 = on the event loop), and one flag per limit of SPEC
  * LIM-1, e.g. `--max-frame-bytes N` (BATON_MAX_FRAME_BYTES; the `ws` maxPayload) or `--ack-timeout-ms N`.
  * Defaults: port 8787, host 127.0.0.1, data `.baton`.
  */
@@ -31,7 +32,7 @@ const ZERO_ALLOWED: ReadonlySet<keyof Limits> = new Set(['redelivery_backoff_ms'
 export const MIN_OPERATOR_TOKEN_LENGTH = 16;
 
 const OPTION_FLAGS = ['--port', '--host', '--data', '--admission', '--allow', '--allowlist', '--durability', '--log-level',
-  '--operator-token', '--delivery-high-water-bytes'];
+  '--operator-token', '--delivery-high-water-bytes', '--verify-threads'];
 const FLAGS = new Set([...OPTION_FLAGS, ...LIMIT_FLAGS.keys()]);
 
 function wrapUsage(head: string, items: readonly string[], width = 108): string {
@@ -48,6 +49,7 @@ function wrapUsage(head: string, items: readonly string[], width = 108): string 
 export const RELAY_USAGE = wrapUsage('baton relay', [
   '[--port N]', '[--host H]', '[--data DIR]', '[--admission open|allowlist]', '[--allow did,did]', '[--allowlist FILE]',
   '[--durability fsync|normal]', '[--log-level LEVEL]', '[--operator-token TOKEN]', '[--delivery-high-water-bytes N]',
+  '[--verify-threads N]',
   ...[...LIMIT_FLAGS.keys()].map((flag) => `[${flag} N]`),
 ]);
 
@@ -181,6 +183,8 @@ export function parseRelayArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   }
   const highWater = last('--delivery-high-water-bytes', 'BATON_DELIVERY_HIGH_WATER_BYTES');
   if (highWater !== undefined) options.deliveryHighWaterBytes = parseCount('--delivery-high-water-bytes', highWater, 1);
+  const threads = last('--verify-threads', 'BATON_VERIFY_THREADS');
+  if (threads !== undefined) options.verifyThreads = parseCount('--verify-threads', threads, 0);
   const limits = parseLimits(last);
   if (limits !== undefined) options.limits = limits;
   return options;

@@ -4,6 +4,7 @@
  * `/v1/agents`, `/v1/dlq` (the dead-letter queue, signed requests or an operator token), `/v1/tasks` (durable
  * tasks, TSK-18) and `/v1/health`.
  */
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, type Limits } from '@baton/spec';
 import { listenNode } from './adapter/node-server.ts';
@@ -57,6 +58,17 @@ export interface RelayOptions {
   deliveryHighWaterBytes?: number;
   /** Uniform random numbers in [0, 1) for the redelivery jitter (SPEC DLV-4); tests pin it. @default Math.random */
   random?: () => number;
+  /**
+   * Worker threads that verify envelope signatures beside the event loop (started on first use; a lone
+   * envelope is verified inline). 0 = every signature on the event loop. Relay configuration, not protocol.
+   * @default {@link defaultVerifyThreads}() (available cores - 1, at most 4)
+   */
+  verifyThreads?: number;
+}
+
+/** Default verify threads: one per core beyond the event loop's, at most 4 (0 on a single core). */
+export function defaultVerifyThreads(): number {
+  return Math.max(0, Math.min(4, availableParallelism() - 1));
 }
 
 /** A started relay. */
@@ -95,6 +107,10 @@ function relayOnlyProblem(options: RelayOptions): string | undefined {
   if (highWater !== undefined && !(Number.isSafeInteger(highWater) && highWater >= 1)) {
     return `deliveryHighWaterBytes must be a positive integer, got ${String(highWater)}`;
   }
+  const threads = options.verifyThreads;
+  if (threads !== undefined && !(Number.isSafeInteger(threads) && threads >= 0)) {
+    return `verifyThreads must be an integer >= 0, got ${String(threads)}`;
+  }
   return options.operatorToken === undefined ? undefined : checkOperatorToken(options.operatorToken);
 }
 
@@ -126,6 +142,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
       allowlist: options.allowlist ?? [], log,
       ...(options.deliveryHighWaterBytes === undefined ? {} : { deliveryHighWaterBytes: options.deliveryHighWaterBytes }),
       ...(options.random === undefined ? {} : { random: options.random }),
+      verifyThreads: options.verifyThreads ?? defaultVerifyThreads(),
     });
     const app = createApp(core, { name: '@baton/relay', version: pkg.version }, options.operatorToken === undefined ? {} : { operatorToken: options.operatorToken });
     const server = await listenNode({ core, app, host, port: options.port ?? 8787, log });

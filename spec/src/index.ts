@@ -20,7 +20,10 @@ export {
   newEnvelopeId, envelopeSigningInput, envelopeDigest, digestOfSigningInput, signEnvelope, createEnvelope,
   verifyEnvelope, withoutSignature, type UnsignedEnvelope, type EnvelopeFields,
 } from './envelope/envelope.ts';
-export { validateEnvelope, checkEnvelope, type CheckResult, type CheckedEnvelope, type EnvelopeCheckContext } from './envelope/check.ts';
+export {
+  validateEnvelope, checkEnvelope, precheckEnvelope, completeEnvelopeCheck,
+  type CheckResult, type CheckedEnvelope, type PrecheckedEnvelope, type EnvelopeCheckContext,
+} from './envelope/check.ts';
 export { validateFrame, parseFrame, FRAME_OPS, type Frame, type ClientFrame, type RelayFrame, type FrameOp } from './frames/frames.ts';
 export { authSigningInput, signAuth, verifyAuth, type AuthPayload } from './frames/handshake.ts';
 export {

@@ -50,15 +50,29 @@ export async function listenNode(o: NodeServerOptions): Promise<NodeServer> {
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req.socket.remoteAddress ?? ''));
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, req.socket.remoteAddress ?? ''));
   });
 
-  function accept(ws: WebSocket, remoteAddress: string): void {
+  function accept(ws: WebSocket, raw: Duplex, remoteAddress: string): void {
     alive.set(ws, true);
     let drained: (() => void) | undefined;
     const written = (): void => drained?.();
+    // Frames sent to one connection in the same tick (a group commit's `accepted`s and `deliver`s) leave in
+    // one writev instead of one system call each.
+    let corked = false;
+    const uncork = (): void => {
+      corked = false;
+      raw.uncork();
+    };
     const session = core.open({
-      send: (text) => ws.send(text, written),
+      send: (text) => {
+        if (!corked) {
+          corked = true;
+          raw.cork();
+          process.nextTick(uncork);
+        }
+        ws.send(text, written);
+      },
       close: (code, reason) => ws.close(code, reason),
       get bufferedAmount() { return ws.bufferedAmount; },
       remoteAddress,

@@ -3,7 +3,8 @@
  * with an `error` frame carrying the envelope id, and queues accepted envelopes for the group commit.
  *
  * Order: frame schema (done by the session) -> rate (RATE_LIMITED, FLW-3; send-rate.ts) -> size, schema,
- * version, sender, signature, skew, expiry (`checkEnvelope` from @baton/spec) -> addressing rules that need
+ * version, sender (`precheckEnvelope` from @baton/spec), signature (verify-pool.ts, possibly on a worker
+ * thread; envelopes continue in arrival order), skew, expiry (`completeEnvelopeCheck`) -> addressing rules that need
  * the relay identity (RTE-4, TYP-2; `notice` is relay-only, TYP-6) -> duplicate id (RPL-3) -> type-specific
  * (INVALID_MANIFEST, HANDLE_TAKEN, INVALID_RECEIPT; task envelopes: task-checks.ts; requests:
  * request-checks.ts) -> sender budget (RATE_LIMITED, FLW-3) -> recipient (UNKNOWN_RECIPIENT, MAILBOX_FULL,
@@ -12,13 +13,14 @@
  */
 import type { Logger } from 'pino';
 import {
-  checkEnvelope, parseTarget, validateRegisterBody,
-  type Envelope, type ErrorCode, type KeyPair, type Limits, type Target,
+  completeEnvelopeCheck, parseTarget, precheckEnvelope, validateRegisterBody,
+  type CheckedEnvelope, type Envelope, type ErrorCode, type KeyPair, type Limits, type Target,
 } from '@baton/spec';
 import type { BatchWrite, RelayStore, StoredEnvelope } from '../store/store.ts';
 import type { AttemptLog } from './attempt-log.ts';
 import type { DeliveryEngine } from './delivery.ts';
 import { GroupCommit, type Queued } from './group-commit.ts';
+import { InOrder } from './in-order.ts';
 import type { Ledger } from './ledger.ts';
 import type { Presence } from './presence.ts';
 import { checkReceipt } from './receipt-check.ts';
@@ -32,6 +34,7 @@ import type { Registry } from './registry.ts';
 import type { Router } from './router.ts';
 import type { SendRate } from './send-rate.ts';
 import type { Clock, Peer } from './types.ts';
+import type { VerifyPool } from './verify-pool.ts';
 
 /** Extra members of an `error` frame (ERR-2). */
 export interface ErrorExtra {
@@ -95,6 +98,8 @@ export interface PipelineDeps {
   readonly book: TaskBook;
   readonly effects: TaskEffectsRunner;
   readonly supervisor: TaskSupervisor;
+  /** Verifies envelope signatures, inline or on worker threads. */
+  readonly verifier: VerifyPool;
 }
 
 /** Validates, deduplicates, routes and group-commits envelopes. */
@@ -103,6 +108,8 @@ export class Pipeline {
   readonly #commit: GroupCommit<QueuedEnvelope>;
   readonly #tasks: TaskChecks;
   readonly #requests: RequestChecks;
+  /** Envelopes whose signature is being verified, in arrival order. */
+  readonly #order = new InOrder<boolean>();
 
   constructor(deps: PipelineDeps) {
     this.#d = deps;
@@ -124,6 +131,12 @@ export class Pipeline {
     this.#commit.flush();
   }
 
+  /** Shutdown: drops envelopes still waiting for their signature verdict (never accepted) and commits the rest. */
+  stop(): void {
+    this.#order.clear();
+    this.#commit.flush();
+  }
+
   /**
    * Handles the envelope of a `send` frame from an authenticated connection.
    * @param env - the frame's `env` member, not yet validated.
@@ -139,12 +152,28 @@ export class Pipeline {
       });
       return;
     }
-    const checked = checkEnvelope(env, { now: d.clock.now(), limits: d.limits, authenticated: from.agent, versions: [version] });
-    if (!checked.ok) {
-      from.sendError(checked.code, checked.message, checked.id === undefined ? {} : { id: checked.id });
+    const ctx = { now: d.clock.now(), limits: d.limits, authenticated: from.agent, versions: [version] };
+    const pre = precheckEnvelope(env, ctx);
+    if (!pre.ok) {
+      from.sendError(pre.code, pre.message, pre.id === undefined ? {} : { id: pre.id });
       return;
     }
-    const { envelope, digest } = checked.value;
+    // The signature may be verified on a worker thread; what follows runs in arrival order (in-order.ts).
+    const { publicKey, signingInput, signature } = pre.value;
+    d.verifier.verify(publicKey, signingInput, signature, this.#order.open((valid) => {
+      const checked = completeEnvelopeCheck(pre.value, valid, ctx);
+      if (!checked.ok) {
+        from.sendError(checked.code, checked.message, checked.id === undefined ? {} : { id: checked.id });
+        return;
+      }
+      this.#accept(from, checked.value);
+    }));
+  }
+
+  /** The steps of RTE-1 after the stateless checks, for an envelope whose signature verified. */
+  #accept(from: Replier, checked: CheckedEnvelope): void {
+    const d = this.#d;
+    const { envelope, digest } = checked;
     const reject = (r: Rejection): void => from.sendError(r.code, r.message, { id: envelope.id });
     const target = parseTarget(envelope.to);
     const addressing = this.#checkAddressing(envelope, target);

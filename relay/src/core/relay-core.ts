@@ -18,6 +18,7 @@ import { DeliveryEngine } from './delivery.ts';
 import { discover } from './discovery.ts';
 import { Ledger } from './ledger.ts';
 import { Pipeline } from './pipeline.ts';
+import { VerifyPool } from './verify-pool.ts';
 import { Presence } from './presence.ts';
 import { SendRateLimiter } from './rate-limit.ts';
 import { ReceiptForwarder } from './receipts.ts';
@@ -55,6 +56,8 @@ export interface RelayCoreOptions {
   readonly deliveryHighWaterBytes?: number;
   /** Uniform random numbers in [0, 1) for the redelivery jitter (DLV-4). @default Math.random */
   readonly random?: () => number;
+  /** Worker threads verifying envelope signatures (verify-pool.ts); 0 = inline. @default 0 */
+  readonly verifyThreads?: number;
 }
 
 /** Protocol state shared by all connections of one relay. */
@@ -79,6 +82,7 @@ export class RelayCore implements SessionHost {
   readonly #supervisor: TaskSupervisor;
   readonly #watch = new TaskWatch();
   readonly #sessions = new Set<Session>();
+  readonly #verifier: VerifyPool;
 
   /** Loads the store's state and starts the sweeper's timers on `o.clock`. */
   constructor(o: RelayCoreOptions) {
@@ -107,10 +111,12 @@ export class RelayCore implements SessionHost {
       flush: () => this.#pipeline.flush(),
     });
     deadLetters.setTaskHook(this.#supervisor);
+    this.#verifier = new VerifyPool(o.verifyThreads ?? 0, (err) => o.log.error({ err }, 'a signature verification thread failed; its envelopes were verified inline'));
     this.#pipeline = new Pipeline({
       store: o.store, registry: this.#registry, router, ledger, engine: this.#engine, receipts: this.#receipts,
       presence: this.#presence, rate: new SendRate(new SendRateLimiter(o.limits, o.clock), ledger, o.limits), attempts,
       clock: o.clock, limits: o.limits, relayDid: this.did, key: o.key, log: o.log, book, effects, supervisor: this.#supervisor,
+      verifier: this.#verifier,
     });
     this.dlq = new DeadLetterQueue(o.store, this.#engine, o.clock, book.registry);
     this.tasks = new TaskQueries(o.store);
@@ -143,7 +149,8 @@ export class RelayCore implements SessionHost {
   shutdown(): void {
     this.#sweeper.stop();
     this.#engine.stop();
-    this.#pipeline.flush();
+    this.#pipeline.stop();
+    void this.#verifier.close();
     for (const s of [...this.#sessions]) s.close(1001, 'relay shutting down');
   }
 

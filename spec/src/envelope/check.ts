@@ -7,7 +7,10 @@ import type { Envelope, Limits } from '../generated/types.ts';
 import type { ErrorCode } from '../errors/registry.ts';
 import { SUPPORTED_VERSIONS } from '../constants.ts';
 import { describeSchemaErrors, protocolValidator } from '../schema/protocol-validators.ts';
-import { digestOfSigningInput, envelopeSigningInput, verifyEnvelope } from './envelope.ts';
+import { getDefaultBackend } from '../crypto/signature.ts';
+import { base64urlDecode } from '../encoding/bytes.ts';
+import { didToPublicKey } from '../identity/did-key.ts';
+import { digestOfSigningInput, envelopeSigningInput } from './envelope.ts';
 
 /** Outcome of a check: the value, or the registry code and a message (and the envelope id when readable). */
 export type CheckResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; id?: string };
@@ -64,12 +67,21 @@ export interface CheckedEnvelope {
   size: number;
 }
 
+/** An envelope that passed every stateless check before the signature, with what verifying it needs. */
+export interface PrecheckedEnvelope extends CheckedEnvelope {
+  /** The sender's 32-byte Ed25519 public key (from `from`, SIG-4). */
+  publicKey: Uint8Array;
+  /** The decoded 64-byte `sig` (SIG-2). */
+  signature: Uint8Array;
+}
+
 /**
- * The stateless part of SPEC RTE-1, in order: schema (`INVALID_ENVELOPE`), size (`ENVELOPE_TOO_LARGE`),
- * version (`UNSUPPORTED_VERSION`), sender (`SENDER_MISMATCH`), signature (`BAD_SIGNATURE`), clock skew
- * (`CLOCK_SKEW`, RPL-1), expiry (`EXPIRED`, RPL-2). Never throws.
+ * The steps of SPEC RTE-1 before the signature, in order: schema (`INVALID_ENVELOPE`), size
+ * (`ENVELOPE_TOO_LARGE`), version (`UNSUPPORTED_VERSION`), sender (`SENDER_MISMATCH`). The signature is then
+ * verified by the caller (for example on a worker thread) and the result passed to {@link completeEnvelopeCheck},
+ * which applies the steps after it. `checkEnvelope` is the two run back to back. Never throws.
  */
-export function checkEnvelope(value: unknown, ctx: EnvelopeCheckContext): CheckResult<CheckedEnvelope> {
+export function precheckEnvelope(value: unknown, ctx: EnvelopeCheckContext): CheckResult<PrecheckedEnvelope> {
   const validated = validateEnvelope(value);
   if (!validated.ok) return validated;
   const envelope = validated.value;
@@ -90,10 +102,45 @@ export function checkEnvelope(value: unknown, ctx: EnvelopeCheckContext): CheckR
   if (ctx.authenticated !== undefined && envelope.from !== ctx.authenticated) {
     return failure('SENDER_MISMATCH', 'envelope from is not the authenticated agent', value);
   }
-  if (!verifyEnvelope(envelope, signingInput)) return failure('BAD_SIGNATURE', 'envelope signature does not verify', value);
-  if (Math.abs(envelope.ts - ctx.now) > ctx.limits.max_clock_skew_ms) {
-    return failure('CLOCK_SKEW', `envelope ts is ${envelope.ts - ctx.now} ms from the receiver clock; the limit is ±${ctx.limits.max_clock_skew_ms}`, value);
+  let publicKey: Uint8Array;
+  let signature: Uint8Array;
+  try {
+    publicKey = didToPublicKey(envelope.from);
+    signature = base64urlDecode(envelope.sig);
+  } catch {
+    // the schema admits only did:key senders and 86-character base64url signatures; a key that decodes to
+    // something else cannot verify
+    publicKey = new Uint8Array(0);
+    signature = new Uint8Array(0);
   }
-  if (envelope.exp !== undefined && envelope.exp <= ctx.now) return failure('EXPIRED', 'envelope exp has passed', value);
-  return { ok: true, value: { envelope, signingInput, digest: digestOfSigningInput(signingInput), size } };
+  return { ok: true, value: { envelope, signingInput, digest: digestOfSigningInput(signingInput), size, publicKey, signature } };
+}
+
+/**
+ * The steps of SPEC RTE-1 from the signature on: signature (`BAD_SIGNATURE`, given as `signatureValid`, the
+ * outcome of strict SIG-3 verification of `prechecked.signature` over `prechecked.signingInput` with
+ * `prechecked.publicKey`), clock skew (`CLOCK_SKEW`, RPL-1), expiry (`EXPIRED`, RPL-2). Never throws.
+ */
+export function completeEnvelopeCheck(
+  prechecked: PrecheckedEnvelope, signatureValid: boolean, ctx: Pick<EnvelopeCheckContext, 'now' | 'limits'>,
+): CheckResult<CheckedEnvelope> {
+  const { envelope, signingInput, digest, size } = prechecked;
+  if (!signatureValid) return failure('BAD_SIGNATURE', 'envelope signature does not verify', envelope);
+  if (Math.abs(envelope.ts - ctx.now) > ctx.limits.max_clock_skew_ms) {
+    return failure('CLOCK_SKEW', `envelope ts is ${envelope.ts - ctx.now} ms from the receiver clock; the limit is ±${ctx.limits.max_clock_skew_ms}`, envelope);
+  }
+  if (envelope.exp !== undefined && envelope.exp <= ctx.now) return failure('EXPIRED', 'envelope exp has passed', envelope);
+  return { ok: true, value: { envelope, signingInput, digest, size } };
+}
+
+/**
+ * The stateless part of SPEC RTE-1, in order: schema (`INVALID_ENVELOPE`), size (`ENVELOPE_TOO_LARGE`),
+ * version (`UNSUPPORTED_VERSION`), sender (`SENDER_MISMATCH`), signature (`BAD_SIGNATURE`), clock skew
+ * (`CLOCK_SKEW`, RPL-1), expiry (`EXPIRED`, RPL-2). Never throws.
+ */
+export function checkEnvelope(value: unknown, ctx: EnvelopeCheckContext): CheckResult<CheckedEnvelope> {
+  const pre = precheckEnvelope(value, ctx);
+  if (!pre.ok) return pre;
+  const { publicKey, signature, signingInput } = pre.value;
+  return completeEnvelopeCheck(pre.value, getDefaultBackend().verify(publicKey, signingInput, signature), ctx);
 }

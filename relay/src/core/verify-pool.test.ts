@@ -1,0 +1,95 @@
+// VerifyPool on real worker threads: verdicts match inline verification for valid and tampered signatures,
+// a lone job is verified inline, a burst starts the workers, and InOrder hands verdicts on in submission order.
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateKeyPair, sign } from '@baton/spec';
+import { InOrder } from './in-order.ts';
+import { VerifyPool } from './verify-pool.ts';
+
+interface Case { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array; valid: boolean }
+
+function cases(n: number): Case[] {
+  const keys = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+  return Array.from({ length: n }, (_, i) => {
+    const key = keys[i % keys.length]!;
+    const message = new TextEncoder().encode(`message ${i} ${'x'.repeat(i % 300)}`);
+    const signature = sign(key.secretKey, message);
+    const kind = i % 5;
+    if (kind === 1) signature[10] = (signature[10] ?? 0) ^ 1; // tampered R
+    if (kind === 2) return { publicKey: key.publicKey, message: new TextEncoder().encode(`other ${i}`), signature, valid: false };
+    if (kind === 3) return { publicKey: keys[(i + 1) % keys.length]!.publicKey, message, signature, valid: false };
+    return { publicKey: key.publicKey, message, signature, valid: kind !== 1 };
+  });
+}
+
+const pools: VerifyPool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+describe('VerifyPool', () => {
+  it('verifies a lone job inline, without starting a worker', () => {
+    const pool = new VerifyPool(2);
+    pools.push(pool);
+    const [c] = cases(1);
+    let verdict: boolean | undefined;
+    pool.verify(c!.publicKey, c!.message, c!.signature, (v) => { verdict = v; });
+    expect(verdict).toBe(true);
+    expect(pool.running).toBe(0);
+  });
+
+  it.each([1, 2])('gives the same verdicts as inline verification for a burst on %i worker(s), in submission order through InOrder', async (threads) => {
+    const pool = new VerifyPool(threads);
+    pools.push(pool);
+    const all = cases(400);
+    const order = new InOrder<boolean>();
+    const seen: { index: number; valid: boolean }[] = [];
+    await new Promise<void>((resolve) => {
+      all.forEach((c, index) => pool.verify(c.publicKey, c.message, c.signature, order.open((valid) => {
+        seen.push({ index, valid });
+        if (seen.length === all.length) resolve();
+      })));
+    });
+    expect(pool.running).toBe(threads);
+    expect(seen.map((s) => s.index)).toEqual(all.map((_, i) => i));
+    expect(seen.map((s) => s.valid)).toEqual(all.map((c) => c.valid));
+    expect(order.pending).toBe(0);
+  });
+
+  it('answers a malformed key or signature with false', async () => {
+    const pool = new VerifyPool(1);
+    pools.push(pool);
+    const [c] = cases(1);
+    const verdicts: boolean[] = [];
+    await new Promise<void>((resolve) => {
+      const done = (v: boolean): void => { verdicts.push(v); if (verdicts.length === 3) resolve(); };
+      pool.verify(c!.publicKey, c!.message, c!.signature, done);
+      pool.verify(c!.publicKey.subarray(0, 31), c!.message, c!.signature, done);
+      pool.verify(c!.publicKey, c!.message, c!.signature.subarray(0, 63), done);
+    });
+    expect(verdicts).toEqual([true, false, false]);
+  });
+
+  it('rejects a negative thread count', () => {
+    expect(() => new VerifyPool(-1)).toThrow(RangeError);
+  });
+});
+
+describe('InOrder', () => {
+  it('runs continuations in the order they were opened, whatever order their values arrive in', () => {
+    const order = new InOrder<string>();
+    const ran: string[] = [];
+    const give = ['a', 'b', 'c'].map((name) => order.open((v) => ran.push(`${name}=${v}`)));
+    give[2]!('3');
+    give[1]!('2');
+    expect(ran).toEqual([]);
+    give[0]!('1');
+    give[0]!('again');
+    expect(ran).toEqual(['a=1', 'b=2', 'c=3']);
+    order.open((v) => ran.push(`d=${v}`))('4');
+    expect(ran.at(-1)).toBe('d=4');
+    const late = order.open((v) => ran.push(`e=${v}`));
+    order.clear();
+    late('5');
+    expect(ran).toHaveLength(4);
+  });
+});
