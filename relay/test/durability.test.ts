@@ -39,6 +39,11 @@ describe('durability', () => {
     c.send({ op: 'discover', ref: 'r', query: { capability: 'keep.me' } });
     const found = await c.next((f) => f.op === 'discovered');
     expect(found.agents).toMatchObject([{ agent: bKey.did, handle: 'keeper', online: true }]);
+    // RPL-3 across the restart: the stored id is a duplicate (the relay's id filter is rebuilt from the store)
+    const again = await TestAgent.connect(t, a.key);
+    expect(await again.submit(env)).toMatchObject({ op: 'accepted', id: env.id, duplicate: true });
+    again.sendEnvelope(again.envelope({ id: env.id, type: 'message', to: bKey.did, body: { survive: false } }));
+    expect(await again.error()).toMatchObject({ code: 'DUPLICATE_ID', id: env.id });
   });
 });
 
