@@ -40,6 +40,11 @@ describe('registration and discovery', () => {
     await a.register(r.relay.did, [manifest('summarize.text', ['nlp']), manifest('translate')], 'alice');
     const [entry] = await discover(b, { capability: 'translate' });
     expect(entry).toMatchObject({ agent: a.did, handle: 'alice', online: true, capabilities: ['translate'] });
+    // a newer registration without a capability or tag takes the agent out of their index
+    await a.register(r.relay.did, [manifest('translate')], 'alice');
+    expect(await discover(b, { capability: 'summarize.text' })).toEqual([]);
+    expect(await discover(b, { tag: 'nlp' })).toEqual([]);
+    expect((await discover(b, { capability: 'translate' })).map((e) => e.agent)).toEqual([a.did]);
   });
 
   it('serves discovery over WS and HTTP: online only by default, include_offline, tag, limit, verifiable registration', async () => {

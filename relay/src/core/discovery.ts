@@ -18,24 +18,32 @@ function matches(m: CapabilityManifest, q: DiscoveryQuery): boolean {
   return true;
 }
 
+const byDid = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * Runs a discovery query.
+ * Runs a discovery query. Candidates come from the registry's capability or tag index (or, unfiltered, its
+ * did-ordered list, read only up to `limit` matches), so the cost follows the matching agents, not the registry.
  * @returns entries ordered by did, each with the names of the matching manifests and the registration
  *   envelope exactly as received (MAN-3).
  */
 export function discover(registry: Registry, presence: Presence, query: DiscoveryQuery): DiscoveryEntry[] {
   const limit = Math.min(query.limit ?? DISCOVERY_DEFAULT_LIMIT, DISCOVERY_MAX_LIMIT);
   const filtered = query.capability !== undefined || query.tag !== undefined;
+  const candidates: Iterable<string> = query.capability !== undefined
+    ? [...registry.providersOf(query.capability)].sort(byDid)
+    : query.tag !== undefined ? [...registry.carriersOf(query.tag)].sort(byDid) : registry.sortedAgents();
   const entries: DiscoveryEntry[] = [];
-  for (const r of registry.all()) {
-    const online = presence.isOnline(r.agent);
+  for (const agent of candidates) {
+    if (entries.length >= limit) break;
+    const r = registry.get(agent);
+    if (r === undefined) continue;
+    const online = presence.isOnline(agent);
     if (!online && query.include_offline !== true) continue;
-    const names = r.manifests.filter((m) => matches(m, query)).map((m) => m.name);
+    const names = filtered ? r.manifests.filter((m) => matches(m, query)).map((m) => m.name) : r.manifests.map((m) => m.name);
     if (filtered && names.length === 0) continue;
-    const entry: DiscoveryEntry = { agent: r.agent, online, capabilities: names, registration: r.envelope };
+    const entry: DiscoveryEntry = { agent, online, capabilities: names, registration: r.envelope };
     if (r.handle !== undefined) entry.handle = r.handle;
     entries.push(entry);
   }
-  entries.sort((a, b) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0));
-  return entries.slice(0, limit);
+  return entries;
 }
