@@ -43,15 +43,24 @@ export async function listenNode(o: NodeServerOptions): Promise<NodeServer> {
   const alive = new Map<WebSocket, boolean>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const path = (req.url ?? '').split('?')[0];
     if (path !== WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, req.socket.remoteAddress ?? ''));
+    upgrade(req, socket, head);
   });
+
+  /**
+   * Its own function so that the connection's closures (which live as long as the connection) do not share a
+   * scope with the upgrade request: an idle agent keeps no IncomingMessage, headers or head buffer alive.
+   */
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const remoteAddress = req.socket.remoteAddress ?? '';
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, remoteAddress));
+  }
 
   function accept(ws: WebSocket, raw: Duplex, remoteAddress: string): void {
     alive.set(ws, true);
@@ -129,6 +138,11 @@ export async function listenNode(o: NodeServerOptions): Promise<NodeServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** `error` listener of an upgrading socket (module level: no per-connection closure). */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 function toBuffers(data: Buffer | ArrayBuffer | Buffer[]): Buffer[] {

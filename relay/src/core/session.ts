@@ -153,6 +153,7 @@ export class Session implements Replier {
     const failure = checkAuth(frame, { ...this.#host.authContext(), challenge: this.#challenge, now: this.#host.now() });
     if (failure !== null) return this.#fail(failure.code, failure.message);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined; // an idle agent keeps no timer object alive
     this.#state = 'open';
     this.#agent = frame.agent;
     this.#version = frame.v;
