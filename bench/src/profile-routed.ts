@@ -1,13 +1,13 @@
 /**
- * `node --cpu-prof --cpu-prof-dir=DIR bench/src/profile-routed.ts [count] [DIR]`: one routed run (figure 2,
- * durability 'normal') with every bench process CPU-profiled (forked children inherit --cpu-prof), then prints
+ * `node --cpu-prof --cpu-prof-dir=DIR bench/src/profile-routed.ts [count] [DIR] [default|inline|off]`: one routed
+ * run (figure 2, durability 'normal', relay signature verification as `VerifyMode`) with every bench process CPU-profiled (forked children inherit --cpu-prof), then prints
  * the relay process's top functions by self time. Open the .cpuprofile files in Chrome DevTools for more.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { buildWorkload, writeWorkload } from './lib/workload.ts';
-import { routedRun } from './figures/routed.ts';
+import { routedRun, type VerifyMode } from './figures/routed.ts';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
@@ -20,7 +20,8 @@ if (dir === undefined || !process.execArgv.includes('--cpu-prof')) {
 }
 const workloadFile = join(tmpdir(), `baton-profile-${process.pid}.json`);
 writeWorkload(workloadFile, buildWorkload(count));
-const run = await routedRun(workloadFile, count, 'normal', 512);
+const verify = (process.argv[4] ?? 'default') as VerifyMode;
+const run = await routedRun(workloadFile, count, 'normal', 512, verify);
 console.log(`routed: ${Math.round(run.acceptedPerSec)} accepted/s, ${Math.round(run.deliveredPerSec)} delivered/s`);
 // Children write their profiles on exit; the relay's is the one whose code includes procs/relay.ts.
 await new Promise((resolve) => setTimeout(resolve, 500));

@@ -9,7 +9,7 @@ import { summarize, type LatencySummary } from '../lib/stats.ts';
 /** Runs `rate` requests/s for `durationMs` against a relay with `durability` and summarizes the latencies (ms). */
 export async function latencyRun(
   rate: number, durationMs: number, durability: 'fsync' | 'normal' = 'fsync',
-): Promise<{ summary: LatencySummary; sequential: LatencySummary; errors: number }> {
+): Promise<{ summary: LatencySummary; sequential: LatencySummary; errors: number; achievedPerSec: number }> {
   return withBenchChildren('baton-bench-lat-', async (children, dataDir) => {
     const relay = forkChild('relay', [dataDir, durability]);
     children.push(relay);
@@ -21,7 +21,10 @@ export async function latencyRun(
     children.push(requester);
     const { sequential } = await requester.next('ready') as unknown as { sequential: number[] };
     requester.send({ type: 'start' });
-    const done = await requester.next('done', durationMs + 60_000) as unknown as { samples: number[]; errors: number };
-    return { summary: summarize(done.samples), sequential: summarize(sequential), errors: done.errors };
+    const done = await requester.next('done', durationMs + 60_000) as unknown as { samples: number[]; errors: number; elapsedMs: number };
+    return {
+      summary: summarize(done.samples), sequential: summarize(sequential), errors: done.errors,
+      achievedPerSec: done.samples.length / (done.elapsedMs / 1000),
+    };
   });
 }

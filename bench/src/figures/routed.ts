@@ -1,7 +1,8 @@
 /**
- * Figure 2 (and 5): routed throughput through a Baton relay process. A sender process sends pre-signed
+ * Figures 1, 2 and 5: routed throughput through a Baton relay process. A sender process sends pre-signed
  * `message` envelopes to a receiver process that answers each `deliver` with a pre-signed receipt; the relay
- * verifies both signatures, group-commits both to SQLite and forwards `delivered` to the sender. The same run,
+ * verifies both signatures (on worker threads, on the event loop, or not at all: `VerifyMode`), group-commits
+ * both to SQLite and forwards `delivered` to the sender. The same run,
  * with a small window and a duration, is Baton's side of the work-queue comparison with NATS JetStream
  * (`queueRun`).
  */
@@ -34,12 +35,19 @@ interface ReceiverReport {
   tLast: number;
 }
 
+/**
+ * How the relay verifies signatures: `default` (worker threads, `defaultVerifyThreads()`), `inline` (on the
+ * event loop, verifyThreads 0) or `off` (no signature checks; see procs/relay.ts).
+ */
+export type VerifyMode = 'default' | 'inline' | 'off';
+
 /** Runs sender and receiver against a fresh relay; `durationMs` stops sending early. */
 async function runRouted(
   workloadFile: string, count: number, durability: 'fsync' | 'normal', window: number, durationMs?: number,
+  verify: VerifyMode = 'default',
 ): Promise<{ done: SenderDone; report: ReceiverReport; relayRss: number }> {
   return withBenchChildren('baton-bench-', async (children, dataDir) => {
-    const relay = forkChild('relay', [dataDir, durability]);
+    const relay = forkChild('relay', [dataDir, durability, verify]);
     children.push(relay);
     const { url } = await relay.next('ready') as unknown as { url: string };
     const receiver = forkChild('baton-receiver', [url, workloadFile, String(count)]);
@@ -60,9 +68,9 @@ async function runRouted(
 
 /** Runs one routed measurement against a fresh relay (fresh data directory) with `durability`. */
 export async function routedRun(
-  workloadFile: string, count: number, durability: 'fsync' | 'normal', window: number,
+  workloadFile: string, count: number, durability: 'fsync' | 'normal', window: number, verify: VerifyMode = 'default',
 ): Promise<RoutedRun> {
-  const { done } = await runRouted(workloadFile, count, durability, window);
+  const { done } = await runRouted(workloadFile, count, durability, window, undefined, verify);
   return {
     acceptedPerSec: done.accepted / ((done.tAccepted - done.t0) / 1000),
     deliveredPerSec: done.delivered / ((done.tDelivered - done.t0) / 1000),

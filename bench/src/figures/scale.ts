@@ -21,10 +21,16 @@ export interface IdleRun {
   failed: number;
   /** Wall time to open all connections, ms. */
   openMs: number;
-  /** (loadedRss - baseRss) / opened. */
+  /** RSS with half of the connections open. */
+  middleRss: number;
+  /** (loadedRss - middleRss) / connections of the second half: the marginal RSS of one more connection. */
   bytesPerConnection: number;
-  /** V8 heap growth per connection (part of bytesPerConnection). */
+  /** (loadedRss - baseRss) / opened: the average, one-off growth included. */
+  averagePerConnection: number;
+  /** V8 heap growth per connection of the second half (part of bytesPerConnection). */
   heapPerConnection: number;
+  /** V8 new space committed before, at half and at all connections, bytes. */
+  newSpace: [number, number, number];
 }
 
 /** The relay's scale run: idle agents, then the same agents registered, then discovery from one more agent. */
@@ -46,13 +52,18 @@ async function startServer(
   return { server, url: ready.url, did: ready.did ?? '-' };
 }
 
-/** Forks the generators (half of `n` each), lets them open their connections, returns the totals. */
-async function openSwarm(url: string, mode: 'baton' | 'bare', n: number, relayDid: string, children: BenchChild[]): Promise<{ swarm: BenchChild[]; opened: number; failed: number; ms: number }> {
+/**
+ * Forks the generators (half of `n` each, agents `from` .. `from + n - 1` of `total`), lets them open their
+ * connections, returns the totals.
+ */
+async function openSwarm(
+  url: string, mode: 'baton' | 'bare', n: number, relayDid: string, children: BenchChild[], from = 0, total = n,
+): Promise<{ swarm: BenchChild[]; opened: number; failed: number; ms: number }> {
   const swarm: BenchChild[] = [];
   for (let g = 0; g < GENERATORS; g++) {
     const share = Math.floor(n / GENERATORS) + (g < n % GENERATORS ? 1 : 0);
-    const offset = g * Math.floor(n / GENERATORS) + Math.min(g, n % GENERATORS);
-    const child = forkChild('agent-swarm', [url, mode, String(share), String(offset), String(n), relayDid]);
+    const offset = from + g * Math.floor(n / GENERATORS) + Math.min(g, n % GENERATORS);
+    const child = forkChild('agent-swarm', [url, mode, String(share), String(offset), String(total), relayDid]);
     children.push(child);
     swarm.push(child);
   }
@@ -67,14 +78,26 @@ async function openSwarm(url: string, mode: 'baton' | 'bare', n: number, relayDi
   };
 }
 
+/**
+ * Opens `n` connections in two halves and reads memory before, between and after. The per-connection figures
+ * are the growth from `n/2` to `n` connections divided by `n/2` (the marginal cost of one more connection at
+ * this scale); the average over all `n` also counts one-off growth such as V8 enlarging its young generation
+ * while thousands of handshakes allocate (up to ~120 MB here), which is not per connection.
+ */
 async function idlePhase(server: BenchChild, url: string, mode: 'baton' | 'bare', n: number, did: string, children: BenchChild[]): Promise<IdleRun & { swarm: BenchChild[] }> {
   const base = await settledMemory(server);
-  const { swarm, opened, failed, ms } = await openSwarm(url, mode, n, did, children);
+  const half = Math.floor(n / 2);
+  const first = await openSwarm(url, mode, half, did, children, 0, n);
+  const middle = await settledMemory(server);
+  const second = await openSwarm(url, mode, n - half, did, children, half, n);
   const loaded = await settledMemory(server);
-  const per = (a: number, b: number): number => (b - a) / Math.max(1, opened);
+  const marginal = (a: number, b: number): number => (b - a) / Math.max(1, second.opened);
   return {
-    swarm, baseRss: base.rss, loadedRss: loaded.rss, opened, failed, openMs: ms,
-    bytesPerConnection: per(base.rss, loaded.rss), heapPerConnection: per(base.heapUsed, loaded.heapUsed),
+    swarm: [...first.swarm, ...second.swarm], baseRss: base.rss, middleRss: middle.rss, loadedRss: loaded.rss,
+    opened: first.opened + second.opened, failed: first.failed + second.failed, openMs: first.ms + second.ms,
+    bytesPerConnection: marginal(middle.rss, loaded.rss), heapPerConnection: marginal(middle.heapUsed, loaded.heapUsed),
+    averagePerConnection: (loaded.rss - base.rss) / Math.max(1, first.opened + second.opened),
+    newSpace: [base.newSpace, middle.newSpace, loaded.newSpace],
   };
 }
 

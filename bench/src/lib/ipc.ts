@@ -1,6 +1,7 @@
 /**
  * Child side of the benchmark process model: report to the parent and wait for its commands.
  */
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { IpcMessage } from './child.ts';
 import { closedLoop } from './pool.ts';
 
@@ -37,7 +38,11 @@ export function serveGc(): void {
     if ((raw as IpcMessage).type !== 'gc') return;
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc !== undefined) for (let i = 0; i < 3; i++) gc();
-    setImmediate(() => toParent({ type: 'gc-done', exposed: gc !== undefined, heapUsed: process.memoryUsage().heapUsed }));
+    setImmediate(() => {
+      const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
+      const { heapUsed, heapTotal, external } = process.memoryUsage();
+      toParent({ type: 'gc-done', exposed: gc !== undefined, heapUsed, heapTotal, external, spaces });
+    });
   });
 }
 

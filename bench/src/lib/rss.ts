@@ -22,6 +22,8 @@ export interface SettledMemory {
   rss: number;
   /** V8 heap in use after the last collection (JS objects; the rest of RSS is code, native buffers, slack). */
   heapUsed: number;
+  /** V8 young generation (new space) committed, bytes: sized by allocation rate, not by what is retained. */
+  newSpace: number;
 }
 
 /**
@@ -31,14 +33,16 @@ export interface SettledMemory {
 export async function settledMemory(child: BenchChild, samples = 3, pauseMs = 150): Promise<SettledMemory> {
   let rss = Number.POSITIVE_INFINITY;
   let heapUsed = Number.NaN;
+  let newSpace = Number.NaN;
   for (let i = 0; i < samples; i++) {
     child.send({ type: 'gc' });
     const done = await child.next('gc-done', 30_000);
     heapUsed = Number(done.heapUsed);
+    newSpace = Number((done.spaces as Record<string, number> | undefined)?.new_space ?? Number.NaN);
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
     rss = Math.min(rss, readRssBytes(child.proc.pid));
   }
-  return { rss, heapUsed };
+  return { rss, heapUsed, newSpace };
 }
 
 /** VmRSS in bytes after garbage collection settled (see {@link settledMemory}). */

@@ -26,15 +26,18 @@ export async function scaleSection(c: ScaleConfig, log: (m: string) => void): Pr
 
   figures['scale.bare_idle_connection_memory'] = {
     value: round(bare.bytesPerConnection, 0), unit: 'bytes',
-    note: `bare ws server RSS after GC: ${mib(bare.baseRss)} -> ${mib(bare.loadedRss)} with ${bare.opened} connections ` +
-      `(${bare.failed} failed); JS heap ${Math.round(bare.heapPerConnection)} bytes per connection`,
+    note: `marginal: bare ws server RSS after GC ${mib(bare.baseRss)} -> ${mib(bare.middleRss)} (half) -> ${mib(bare.loadedRss)} with ` +
+      `${bare.opened} connections (${bare.failed} failed), growth over the second half per connection; JS heap ` +
+      `${Math.round(bare.heapPerConnection)} bytes per connection; average over all ${Math.round(bare.averagePerConnection)} bytes; V8 new space ${bare.newSpace.map(mib).join(' -> ')}`,
   };
   figures['scale.idle_agents_memory'] = {
     value: round(relay.bytesPerConnection, 0), unit: 'bytes',
     ...atMost(relay.bytesPerConnection, 'scale.bare_idle_connection_memory', bare.bytesPerConnection, 2),
-    note: `relay RSS after GC: ${mib(relay.baseRss)} -> ${mib(relay.loadedRss)} with ${relay.opened} authenticated idle agents ` +
-      `(${relay.failed} failed; handshakes of new keys took ${Math.round(relay.openMs)} ms from 2 generators, relay durability normal); ` +
-      `JS heap ${Math.round(relay.heapPerConnection)} bytes per agent`,
+    note: `marginal: relay RSS after GC ${mib(relay.baseRss)} -> ${mib(relay.middleRss)} (half) -> ${mib(relay.loadedRss)} with ` +
+      `${relay.opened} authenticated idle agents (${relay.failed} failed; handshakes of new keys took ${Math.round(relay.openMs)} ms ` +
+      `from 2 generators, relay durability normal), growth over the second half per agent; JS heap ${Math.round(relay.heapPerConnection)} ` +
+      `bytes per agent; average over all ${Math.round(relay.averagePerConnection)} bytes; V8 new space ${relay.newSpace.map(mib).join(' -> ')} ` +
+      `(young generation grown by the handshake allocations, not retained per agent)`,
   };
   figures['scale.registered_agents_memory'] = {
     value: round((relay.registeredRss - relay.baseRss) / Math.max(1, relay.opened), 0), unit: 'bytes',
