@@ -6,7 +6,7 @@
  */
 import type { CapabilityManifest, DiscoveryEntry, DiscoveryQuery } from '@baton/spec';
 import type { Presence } from './presence.ts';
-import type { Registry } from './registry.ts';
+import { byDid, type Registry } from './registry.ts';
 
 /** Default and maximum number of entries (DIS-1, DIS-3). */
 export const DISCOVERY_DEFAULT_LIMIT = 50;
@@ -17,8 +17,6 @@ function matches(m: CapabilityManifest, q: DiscoveryQuery): boolean {
   if (q.tag !== undefined && !(m.tags ?? []).includes(q.tag)) return false;
   return true;
 }
-
-const byDid = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Runs a discovery query. Candidates come from the registry's capability or tag index (or, unfiltered, its
