@@ -68,7 +68,7 @@ export interface CheckedEnvelope {
 }
 
 /** An envelope that passed every stateless check before the signature, with what verifying it needs. */
-export interface PrecheckedEnvelope extends CheckedEnvelope {
+export interface PrecheckedEnvelope extends Omit<CheckedEnvelope, 'digest'> {
   /** The sender's 32-byte Ed25519 public key (from `from`, SIG-4). */
   publicKey: Uint8Array;
   /** The decoded 64-byte `sig` (SIG-2). */
@@ -113,7 +113,7 @@ export function precheckEnvelope(value: unknown, ctx: EnvelopeCheckContext): Che
     publicKey = new Uint8Array(0);
     signature = new Uint8Array(0);
   }
-  return { ok: true, value: { envelope, signingInput, digest: digestOfSigningInput(signingInput), size, publicKey, signature } };
+  return { ok: true, value: { envelope, signingInput, size, publicKey, signature } };
 }
 
 /**
@@ -124,13 +124,14 @@ export function precheckEnvelope(value: unknown, ctx: EnvelopeCheckContext): Che
 export function completeEnvelopeCheck(
   prechecked: PrecheckedEnvelope, signatureValid: boolean, ctx: Pick<EnvelopeCheckContext, 'now' | 'limits'>,
 ): CheckResult<CheckedEnvelope> {
-  const { envelope, signingInput, digest, size } = prechecked;
+  const { envelope, signingInput, size } = prechecked;
   if (!signatureValid) return failure('BAD_SIGNATURE', 'envelope signature does not verify', envelope);
   if (Math.abs(envelope.ts - ctx.now) > ctx.limits.max_clock_skew_ms) {
     return failure('CLOCK_SKEW', `envelope ts is ${envelope.ts - ctx.now} ms from the receiver clock; the limit is ±${ctx.limits.max_clock_skew_ms}`, envelope);
   }
   if (envelope.exp !== undefined && envelope.exp <= ctx.now) return failure('EXPIRED', 'envelope exp has passed', envelope);
-  return { ok: true, value: { envelope, signingInput, digest, size } };
+  // the digest (TYP-4) only for envelopes that passed: a rejected one never needs it
+  return { ok: true, value: { envelope, signingInput, digest: digestOfSigningInput(signingInput), size } };
 }
 
 /**
