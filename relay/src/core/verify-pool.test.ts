@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair, sign } from '@baton/spec';
 import { InOrder } from './in-order.ts';
-import { VerifyPool } from './verify-pool.ts';
+import { MAX_IN_FLIGHT_PER_THREAD, VerifyPool } from './verify-pool.ts';
 
 interface Case { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array; valid: boolean }
 
@@ -53,6 +53,32 @@ describe('VerifyPool', () => {
     expect(seen.map((s) => s.index)).toEqual(all.map((_, i) => i));
     expect(seen.map((s) => s.valid)).toEqual(all.map((c) => c.valid));
     expect(order.pending).toBe(0);
+  });
+
+  it('verifies inline once the workers hold their share of jobs (back-pressure), keeping verdicts and order', async () => {
+    const pool = new VerifyPool(1);
+    pools.push(pool);
+    const all = cases(MAX_IN_FLIGHT_PER_THREAD + 300);
+    const order = new InOrder<boolean>();
+    const seen: boolean[] = [];
+    let inline = 0;
+    await new Promise<void>((resolve) => {
+      for (const c of all) {
+        let inCall = true;
+        const resume = order.open((valid) => {
+          seen.push(valid);
+          if (seen.length === all.length) resolve();
+        });
+        pool.verify(c.publicKey, c.message, c.signature, (valid) => {
+          if (inCall) inline++;
+          resume(valid);
+        });
+        inCall = false;
+      }
+    });
+    expect(seen).toEqual(all.map((c) => c.valid));
+    // the first job (pool idle) and every job past the workers' share were verified before verify() returned
+    expect(inline).toBe(1 + (all.length - 1 - MAX_IN_FLIGHT_PER_THREAD));
   });
 
   it('answers a malformed key or signature with false', async () => {

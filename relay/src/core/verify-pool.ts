@@ -5,7 +5,9 @@
  *
  * Jobs submitted in one event-loop turn are packed into one transferred buffer per worker (verify-worker.ts).
  * A job submitted while the pool has nothing queued or in flight, and only the first such job in a turn, is
- * verified inline: a lone envelope (light load) pays no thread hop, a burst goes to the workers. Workers start
+ * verified inline: a lone envelope (light load) pays no thread hop, a burst goes to the workers. A job
+ * submitted while the workers already hold MAX_IN_FLIGHT_PER_THREAD jobs each is verified inline too
+ * (back-pressure: the backlog of unverified envelopes in memory stays bounded). Workers start
  * on first use. A worker that fails has its outstanding jobs verified inline, in order, and is replaced on
  * the next batch. Verdicts come back in submission order per worker, not globally: callers that need order
  * use in-order.ts.
@@ -32,6 +34,13 @@ interface Slot {
 }
 
 const WORKER_URL = new URL('./verify-worker.ts', import.meta.url);
+
+/**
+ * Jobs queued or in flight per worker beyond which new jobs are verified inline. This is the pool's
+ * back-pressure: a sender faster than the workers makes the event loop verify too, which slows reading from
+ * the sockets, instead of making the relay hold an unbounded backlog of parsed, unverified envelopes.
+ */
+export const MAX_IN_FLIGHT_PER_THREAD = 256;
 
 /** Packs jobs as verify-worker.ts reads them. */
 function pack(jobs: readonly Job[]): ArrayBuffer {
@@ -93,7 +102,8 @@ export class VerifyPool {
    */
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, done: VerifyDone): void {
     const job: Job = { publicKey, message, signature, done };
-    if (this.#threads === 0 || this.#closed || (!this.#inlineThisTurn && this.#inFlight === 0 && this.#queued.length === 0)) {
+    const idle = !this.#inlineThisTurn && this.#inFlight === 0;
+    if (this.#threads === 0 || this.#closed || idle || this.#inFlight >= MAX_IN_FLIGHT_PER_THREAD * this.#threads) {
       this.#inlineThisTurn = true;
       this.#schedule();
       this.#inline(job);
@@ -156,7 +166,7 @@ export class VerifyPool {
     const worker = new Worker(WORKER_URL);
     worker.unref();
     const slot: Slot = { worker, batches: [], outstanding: 0, failed: false };
-    worker.on('message', (verdicts: Uint8Array) => {
+    worker.on('message', ({ verdicts }: { verdicts: Uint8Array; buffer: ArrayBuffer }) => {
       const batch = slot.batches.shift();
       if (batch === undefined || slot.failed) return;
       slot.outstanding -= batch.length;

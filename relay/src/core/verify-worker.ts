@@ -1,6 +1,6 @@
 /**
  * Worker-thread entry of the verify pool (verify-pool.ts): receives batches of Ed25519 verification jobs packed
- * in one ArrayBuffer and answers each batch with one byte per job (1 = valid). Verification is the strict
+ * in one ArrayBuffer and answers each batch with one byte per job (1 = valid), handing the batch buffer back. Verification is the strict
  * SPEC SIG-3 check of `@baton/spec`'s node:crypto backend, the same one the event loop uses.
  *
  * Batch layout (little-endian): u32 job count, then per job: 32-byte public key, 64-byte signature, u32
@@ -27,5 +27,7 @@ port.on('message', (buffer: ArrayBuffer) => {
     at += 100 + length;
     verdicts[i] = backend.verify(publicKey, message, signature) ? 1 : 0;
   }
-  port.postMessage(verdicts, [verdicts.buffer]);
+  // The batch goes back too: an ArrayBuffer is freed by the garbage collector of the heap that holds it, and this
+  // thread allocates too little to collect often, so kept here the batches would pile up as external memory.
+  port.postMessage({ verdicts, buffer }, [verdicts.buffer, buffer]);
 });
