@@ -5,6 +5,7 @@
  * same malleable and weak inputs, and each backend then applies the cofactorless equation (SIG-3 (f)).
  */
 import * as ed from '@noble/ed25519';
+import { LruCache } from '../util/lru-cache.ts';
 
 /** A raw Ed25519 implementation. Keys: 32-byte seed (secret) and 32-byte encoded point (public). */
 export interface Ed25519Backend {
@@ -59,8 +60,8 @@ export function isPointEncodingCanonical(p: Uint8Array): boolean {
   return true;
 }
 
-const MAX_KEY_CACHE = 16_384;
-const publicKeyVerdicts = new Map<string, boolean>();
+/** Verdicts kept (least recently used evicted): ~80 bytes each; a miss costs a point decompression. */
+const publicKeyVerdicts = new LruCache<string, boolean>(16_384);
 
 /**
  * SIG-3 (d)/(e): the public key is a canonical encoding of a curve point that is not of small order.
@@ -79,7 +80,6 @@ export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
       verdict = false;
     }
   }
-  if (publicKeyVerdicts.size >= MAX_KEY_CACHE) publicKeyVerdicts.clear();
   publicKeyVerdicts.set(cacheKey, verdict);
   return verdict;
 }

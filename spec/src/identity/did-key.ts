@@ -4,6 +4,7 @@
 import { base58 } from '@scure/base';
 import { BatonError } from '../errors/baton-error.ts';
 import { isAcceptablePublicKey } from '../crypto/backend.ts';
+import { LruCache } from '../util/lru-cache.ts';
 
 const DID_PREFIX = 'did:key:z';
 const ED25519_MULTICODEC = [0xed, 0x01] as const;
@@ -17,7 +18,8 @@ export function publicKeyToDid(publicKey: Uint8Array): string {
   return DID_PREFIX + base58.encode(bytes);
 }
 
-const decoded = new Map<string, Uint8Array>();
+/** Decoded keys kept (least recently used evicted). */
+const decoded = new LruCache<string, Uint8Array>(4_096);
 
 /**
  * The 32-byte public key named by a did:key (SPEC ID-1, ID-2). Results are cached.
@@ -44,7 +46,6 @@ export function didToPublicKey(did: string): Uint8Array {
   if (!isAcceptablePublicKey(publicKey)) {
     throw new BatonError('INVALID_IDENTITY', 'did:key names a non-canonical or small-order point');
   }
-  if (decoded.size >= 16_384) decoded.clear();
   decoded.set(did, publicKey);
   return publicKey;
 }
