@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RelayCore } from '../core/relay-core.ts';
 import { WS_PATH } from '../http/routes.ts';
+import { WsConnection } from './ws-connection.ts';
 
 /** Options of {@link listenNode}. */
 export interface NodeServerOptions {
@@ -40,7 +41,7 @@ export async function listenNode(o: NodeServerOptions): Promise<NodeServer> {
   const { core, log } = o;
   const server = createAdaptorServer({ fetch: o.app.fetch }) as Server;
   const wss = new WebSocketServer({ noServer: true, maxPayload: core.limits.max_frame_bytes });
-  const alive = new Map<WebSocket, boolean>();
+  const connections = new Map<WebSocket, WsConnection>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', destroySocket);
@@ -63,54 +64,47 @@ export async function listenNode(o: NodeServerOptions): Promise<NodeServer> {
   }
 
   function accept(ws: WebSocket, raw: Duplex, remoteAddress: string): void {
-    alive.set(ws, true);
-    let drained: (() => void) | undefined;
-    const written = (): void => drained?.();
-    // Frames sent to one connection in the same tick (a group commit's `accepted`s and `deliver`s) leave in
-    // one writev instead of one system call each.
-    let corked = false;
-    const uncork = (): void => {
-      corked = false;
-      raw.uncork();
-    };
-    const session = core.open({
-      send: (text) => {
-        if (!corked) {
-          corked = true;
-          raw.cork();
-          process.nextTick(uncork);
-        }
-        ws.send(text, written);
-      },
-      close: (code, reason) => ws.close(code, reason),
-      get bufferedAmount() { return ws.bufferedAmount; },
-      remoteAddress,
-      onDrain: (fn) => { drained = fn; },
-    });
-    ws.on('message', (data, isBinary) => {
-      alive.set(ws, true);
-      try {
-        session.receive(isBinary ? null : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(toBuffers(data)).toString('utf8'));
-      } catch (err) {
-        // The core never throws on bad input; this is a bug. Keep the relay (and other connections) alive.
-        log.error({ err }, 'unexpected error while handling a frame');
-      }
-    });
-    ws.on('pong', () => alive.set(ws, true));
-    ws.on('error', (err) => log.debug({ err: err.message }, 'websocket error'));
-    ws.on('close', () => {
-      alive.delete(ws);
-      session.closedByTransport();
-    });
+    const connection = new WsConnection(ws, raw, remoteAddress);
+    connections.set(ws, connection);
+    connection.session = core.open(connection);
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    ws.on('error', onError);
+    ws.on('close', onClose);
+  }
+
+  // Listeners shared by every connection (`this` is the socket): no closures per connection.
+  function onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    const connection = connections.get(this);
+    if (connection === undefined) return;
+    connection.alive = true;
+    try {
+      connection.session?.receive(isBinary ? null : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(toBuffers(data)).toString('utf8'));
+    } catch (err) {
+      // The core never throws on bad input; this is a bug. Keep the relay (and other connections) alive.
+      log.error({ err }, 'unexpected error while handling a frame');
+    }
+  }
+  function onPong(this: WebSocket): void {
+    const connection = connections.get(this);
+    if (connection !== undefined) connection.alive = true;
+  }
+  function onError(err: Error): void {
+    log.debug({ err: err.message }, 'websocket error');
+  }
+  function onClose(this: WebSocket): void {
+    const connection = connections.get(this);
+    connections.delete(this);
+    connection?.session?.closedByTransport();
   }
 
   const heartbeat = setInterval(() => {
-    for (const [ws, isAlive] of alive) {
-      if (!isAlive) {
+    for (const [ws, connection] of connections) {
+      if (!connection.alive) {
         ws.terminate();
         continue;
       }
-      alive.set(ws, false);
+      connection.alive = false;
       try { ws.ping(); } catch { /* closing */ }
     }
   }, core.limits.heartbeat_ms);

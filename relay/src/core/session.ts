@@ -44,7 +44,8 @@ export class Session implements Replier {
   readonly session = globalThis.crypto.randomUUID();
   readonly #socket: RelaySocket;
   readonly #host: SessionHost;
-  readonly #challenge = base64urlEncode(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+  /** CON-2 challenge; '' once authenticated (an idle agent keeps no copy). */
+  #challenge = base64urlEncode(globalThis.crypto.getRandomValues(new Uint8Array(32)));
   #state: State = 'handshake';
   #agent = '';
   #version = 0;
@@ -154,6 +155,7 @@ export class Session implements Replier {
     if (failure !== null) return this.#fail(failure.code, failure.message);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined; // an idle agent keeps no timer object alive
+    this.#challenge = '';
     this.#state = 'open';
     this.#agent = frame.agent;
     this.#version = frame.v;
