@@ -96,7 +96,7 @@ export class DeliveryEngine implements DeliveryHooks {
     for (const [key, entry] of [...mb.inFlight]) {
       if (entry.peer !== peer) continue;
       entry.timer?.cancel();
-      mb.inFlight.delete(key);
+      mb.deleteInFlight(key);
       if (!this.#state.settling.has(key)) this.#retry.failed(peer.agent, entry, error, 'closed');
     }
     if (online) this.fill(mb);
@@ -121,7 +121,7 @@ export class DeliveryEngine implements DeliveryHooks {
     if (found === undefined || this.#state.settling.has(found.key)) return false;
     const { mb, entry, key } = found;
     entry.timer?.cancel();
-    mb.inFlight.delete(key);
+    mb.deleteInFlight(key);
     const error = { code: frame.code, message: frame.message ?? `rejected by the recipient with ${frame.code}` };
     this.#retry.failed(peer.agent, entry, error, frame.code === 'BUSY' ? 'retry' : 'final');
     this.fill(mb);
@@ -211,7 +211,7 @@ export class DeliveryEngine implements DeliveryHooks {
     if (chosen !== undefined && chosen !== row.recipient) return this.#rerouter.move(r, row.recipient, chosen);
     const mb = this.#state.mailboxes.get(row.recipient);
     if (mb !== undefined) {
-      mb.due.set(r.seq, r);
+      mb.setDue(r);
       this.fill(mb);
     } else if (capName(row.to) !== undefined) {
       this.#rerouter.holderOffline(row.recipient);
@@ -236,10 +236,9 @@ export class DeliveryEngine implements DeliveryHooks {
       while (mb.inFlight.size < window && this.#state.mailboxes.get(mb.agent) === mb) {
         const peer = this.#writablePeer(mb.agent);
         if (peer === undefined) return;
-        const due = mb.due.values().next();
-        if (due.done !== true) {
-          mb.due.delete(due.value.seq);
-          this.#retryNow(mb, peer, due.value);
+        const due = mb.takeDue();
+        if (due !== undefined) {
+          this.#retryNow(mb, peer, due);
           continue;
         }
         if (!mb.backlog || !this.#firstAttempts(mb, window - mb.inFlight.size)) return;
@@ -290,7 +289,7 @@ export class DeliveryEngine implements DeliveryHooks {
     const entry: InFlight = {
       seq: e.seq, sender: e.sender, id: e.id, to: e.to, attempt: e.attempts + 1, peer, lastError: e.lastError, timer: undefined,
     };
-    mb.inFlight.set(envelopeKey(e.sender, e.id), entry);
+    mb.setInFlight(envelopeKey(e.sender, e.id), entry);
     this.#arm(mb, entry);
     // A first attempt is not written (hot path: it would cost one UPDATE per routed envelope): after a crash it
     // counts as not made, which DLV-8 allows. Later attempts are written lazily.
@@ -307,7 +306,7 @@ export class DeliveryEngine implements DeliveryHooks {
       entry.timer = undefined;
       const key = envelopeKey(entry.sender, entry.id);
       if (mb.inFlight.get(key) !== entry) return;
-      mb.inFlight.delete(key);
+      mb.deleteInFlight(key);
       this.#retry.failed(mb.agent, entry, { code: 'TIMEOUT', message: `no receipt within ack_timeout_ms (${ms} ms)` }, 'retry');
       this.fill(mb);
     });

@@ -47,15 +47,16 @@ export interface Retry extends Tracked {
   timer: Timer | undefined;
 }
 
+/** What an absent map reads as. */
+const EMPTY: ReadonlyMap<never, never> = new Map<never, never>();
+
 /** Delivery state of one online recipient. */
 export class Mailbox {
   readonly agent: string;
-  /** Deliveries in flight, by {@link envelopeKey}; size <= max_unacked_deliveries (FLW-1). */
-  readonly inFlight = new Map<string, InFlight>();
-  /** Failed envelopes waiting for their backoff (DLV-4), by seq. */
-  readonly waiting = new Map<number, Retry>();
-  /** Envelopes due for another attempt, waiting for a window slot or a writable connection, by seq (FIFO). */
-  readonly due = new Map<number, Retry>();
+  // The three maps are created on first write: an idle agent's mailbox holds none (reads see EMPTY).
+  #inFlight: Map<string, InFlight> | undefined;
+  #waiting: Map<number, Retry> | undefined;
+  #due: Map<number, Retry> | undefined;
   /** Highest seq fetched from the store for a first attempt. */
   cursor = 0;
   /** True when the store may hold pending envelopes of this agent above `cursor` that are not tracked here. */
@@ -67,14 +68,62 @@ export class Mailbox {
     this.agent = agent;
   }
 
+  /** Deliveries in flight, by {@link envelopeKey}; size <= max_unacked_deliveries (FLW-1). */
+  get inFlight(): ReadonlyMap<string, InFlight> {
+    return this.#inFlight ?? EMPTY;
+  }
+
+  /** Failed envelopes waiting for their backoff (DLV-4), by seq. */
+  get waiting(): ReadonlyMap<number, Retry> {
+    return this.#waiting ?? EMPTY;
+  }
+
+  /** Envelopes due for another attempt, waiting for a window slot or a writable connection, by seq (FIFO). */
+  get due(): ReadonlyMap<number, Retry> {
+    return this.#due ?? EMPTY;
+  }
+
+  /** Records a delivery in flight. */
+  setInFlight(key: string, entry: InFlight): void {
+    (this.#inFlight ??= new Map()).set(key, entry);
+  }
+
+  /** Forgets a delivery in flight (its timer is the caller's). */
+  deleteInFlight(key: string): void {
+    this.#inFlight?.delete(key);
+  }
+
+  /** Records an envelope waiting for its backoff. */
+  setWaiting(r: Retry): void {
+    (this.#waiting ??= new Map()).set(r.seq, r);
+  }
+
+  /** Forgets a waiting envelope (its timer is the caller's). */
+  deleteWaiting(seq: number): void {
+    this.#waiting?.delete(seq);
+  }
+
+  /** Makes an envelope due (after those due already). */
+  setDue(r: Retry): void {
+    (this.#due ??= new Map()).set(r.seq, r);
+  }
+
+  /** Removes and returns the first due envelope, if any. */
+  takeDue(): Retry | undefined {
+    const first = this.#due?.values().next();
+    if (first === undefined || first.done === true) return undefined;
+    this.#due!.delete(first.value.seq);
+    return first.value;
+  }
+
   /**
    * The agent (re)authenticated: every pending envelope is due at once (DLV-4), from the lowest seq up
    * (DLV-2). Deliveries in flight on other connections stay in flight.
    */
   reset(): void {
     for (const r of this.waiting.values()) r.timer?.cancel();
-    this.waiting.clear();
-    this.due.clear();
+    this.#waiting?.clear();
+    this.#due?.clear();
     this.cursor = 0;
     this.backlog = true;
   }
@@ -91,10 +140,10 @@ export class Mailbox {
   remove(seq: number, key: string): boolean {
     const flying = this.inFlight.get(key);
     flying?.timer?.cancel();
-    this.inFlight.delete(key);
+    this.#inFlight?.delete(key);
     this.waiting.get(seq)?.timer?.cancel();
-    this.waiting.delete(seq);
-    this.due.delete(seq);
+    this.#waiting?.delete(seq);
+    this.#due?.delete(seq);
     return flying !== undefined;
   }
 

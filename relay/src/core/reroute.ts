@@ -64,7 +64,7 @@ export class Rerouter {
       this.#holders.add(to);
       return;
     }
-    mb.due.set(r.seq, { ...r, timer: undefined });
+    mb.setDue({ ...r, timer: undefined });
     this.#hooks.fill(mb);
   }
 

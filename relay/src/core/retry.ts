@@ -91,14 +91,14 @@ export class RetryPolicy {
     this.#d.attempts.record({ seq: r.seq, attempts: r.attempts, nextAttemptAt: this.#d.clock.now() + delay, lastError: r.lastError });
     const mb = this.#state.mailboxes.get(agent);
     if (mb === undefined) return; // offline: its reconnect makes the envelope due (or the orphan sweep re-routes it)
-    mb.waiting.set(r.seq, r);
+    mb.setWaiting(r);
     r.timer = this.#d.clock.setTimer(delay, () => {
       r.timer = undefined;
       if (mb.waiting.get(r.seq) !== r) return;
-      mb.waiting.delete(r.seq);
+      mb.deleteWaiting(r.seq);
       const chosen = this.#rerouter.choose(r, agent);
       if (chosen !== undefined && chosen !== agent) return this.#rerouter.move(r, agent, chosen);
-      mb.due.set(r.seq, r);
+      mb.setDue(r);
       this.#hooks.fill(mb);
     });
   }
