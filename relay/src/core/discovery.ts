@@ -6,7 +6,7 @@
  */
 import type { CapabilityManifest, DiscoveryEntry, DiscoveryQuery } from '@baton/spec';
 import type { Presence } from './presence.ts';
-import { byDid, type Registry } from './registry.ts';
+import type { Registry } from './registry.ts';
 
 /** Default and maximum number of entries (DIS-1, DIS-3). */
 export const DISCOVERY_DEFAULT_LIMIT = 50;
@@ -19,17 +19,17 @@ function matches(m: CapabilityManifest, q: DiscoveryQuery): boolean {
 }
 
 /**
- * Runs a discovery query. Candidates come from the registry's capability or tag index (or, unfiltered, its
- * did-ordered list, read only up to `limit` matches), so the cost follows the matching agents, not the registry.
+ * Runs a discovery query. Candidates come from the registry's capability or tag index in did order (sorted
+ * once per change of the index), read only up to `limit` matches, so the cost follows the answer, not the registry.
  * @returns entries ordered by did, each with the names of the matching manifests and the registration
  *   envelope exactly as received (MAN-3).
  */
 export function discover(registry: Registry, presence: Presence, query: DiscoveryQuery): DiscoveryEntry[] {
   const limit = Math.min(query.limit ?? DISCOVERY_DEFAULT_LIMIT, DISCOVERY_MAX_LIMIT);
   const filtered = query.capability !== undefined || query.tag !== undefined;
-  const candidates: Iterable<string> = query.capability !== undefined
-    ? [...registry.providersOf(query.capability)].sort(byDid)
-    : query.tag !== undefined ? [...registry.carriersOf(query.tag)].sort(byDid) : registry.sortedAgents();
+  const candidates: readonly string[] = query.capability !== undefined
+    ? registry.sortedProvidersOf(query.capability)
+    : query.tag !== undefined ? registry.sortedCarriersOf(query.tag) : registry.sortedAgents();
   const entries: DiscoveryEntry[] = [];
   for (const agent of candidates) {
     if (entries.length >= limit) break;

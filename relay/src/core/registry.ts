@@ -20,16 +20,18 @@ export interface Registration {
   readonly tags: ReadonlySet<string>;
 }
 
-function addTo(index: Map<string, Set<string>>, key: string, agent: string): void {
+function addTo(index: Map<string, Set<string>>, key: string, agent: string): Set<string> {
   let set = index.get(key);
   if (set === undefined) index.set(key, (set = new Set()));
   set.add(agent);
+  return set;
 }
 
-function removeFrom(index: Map<string, Set<string>>, key: string, agent: string): void {
+function removeFrom(index: Map<string, Set<string>>, key: string, agent: string, changed: (set: Set<string>) => void): void {
   const set = index.get(key);
   if (set === undefined) return;
   set.delete(agent);
+  changed(set);
   if (set.size === 0) index.delete(key);
 }
 
@@ -45,6 +47,8 @@ export class Registry {
   readonly #byTag = new Map<string, Set<string>>();
   /** Registered agents in did order; rebuilt on the first read after a new agent registers. */
   #sorted: string[] | undefined;
+  /** An index set's agents in did order; dropped when the set changes, rebuilt on the next query. */
+  readonly #sortedSets = new WeakMap<ReadonlySet<string>, readonly string[]>();
 
   /** Loads the persisted state of `store`. */
   constructor(store: RelayStore) {
@@ -70,12 +74,13 @@ export class Registry {
     const agent = envelope.from;
     const previous = this.#registrations.get(agent);
     if (previous === undefined) this.#sorted = undefined;
-    for (const name of previous?.names ?? []) removeFrom(this.#byName, name, agent);
-    for (const tag of previous?.tags ?? []) removeFrom(this.#byTag, tag, agent);
+    const changed = (set: ReadonlySet<string>): boolean => this.#sortedSets.delete(set);
+    for (const name of previous?.names ?? []) removeFrom(this.#byName, name, agent, changed);
+    for (const tag of previous?.tags ?? []) removeFrom(this.#byTag, tag, agent, changed);
     const names = new Set(body.manifests.map((m) => m.name));
     const tags = new Set(body.manifests.flatMap((m) => m.tags ?? []));
-    for (const name of names) addTo(this.#byName, name, agent);
-    for (const tag of tags) addTo(this.#byTag, tag, agent);
+    for (const name of names) changed(addTo(this.#byName, name, agent));
+    for (const tag of tags) changed(addTo(this.#byTag, tag, agent));
     this.#registrations.set(agent, { agent, handle: body.handle, envelope, manifests: body.manifests, names, tags });
   }
 
@@ -97,6 +102,25 @@ export class Registry {
   /** Agents whose latest registration has a manifest carrying `tag` (unordered). */
   carriersOf(tag: string): ReadonlySet<string> {
     return this.#byTag.get(tag) ?? EMPTY;
+  }
+
+  /** {@link providersOf} in did order (cached until the set changes; do not modify). */
+  sortedProvidersOf(name: string): readonly string[] {
+    return this.#sortedSet(this.providersOf(name));
+  }
+
+  /** {@link carriersOf} in did order (cached until the set changes; do not modify). */
+  sortedCarriersOf(tag: string): readonly string[] {
+    return this.#sortedSet(this.carriersOf(tag));
+  }
+
+  #sortedSet(set: ReadonlySet<string>): readonly string[] {
+    let sorted = this.#sortedSets.get(set);
+    if (sorted === undefined) {
+      sorted = [...set].sort(byDid);
+      if (set !== EMPTY) this.#sortedSets.set(set, sorted);
+    }
+    return sorted;
   }
 
   /** Every registered agent in did order (cached; do not modify). */
