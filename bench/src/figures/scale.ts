@@ -11,6 +11,16 @@ import { settledMemory, settledRss } from '../lib/rss.ts';
 const GENERATORS = 2;
 /** Keys the handshake generator cycles through (returning agents; each is first seen during its warm-up). */
 export const HANDSHAKE_KEYS = 100;
+/** V8 semi-space size (MiB) of the servers whose memory is measured: the young generation is 2 x this. */
+export const YOUNG_SEMI_SPACE_MIB = 8;
+/**
+ * Node flags of the servers whose memory is measured, bare and relay alike: GC on demand, and the young
+ * generation pinned small. Left free, V8 grows it (16 -> 128 MiB here) while thousands of handshakes allocate,
+ * at a moment that varies from run to run; that one-off growth of the process (up to ~11 KB per agent at
+ * 10,000) then lands in the half measured or not by chance. Pinned, the marginal figure is what each
+ * connection retains.
+ */
+const MEMORY_FLAGS = ['--expose-gc', `--min-semi-space-size=${YOUNG_SEMI_SPACE_MIB}`, `--max-semi-space-size=${YOUNG_SEMI_SPACE_MIB}`] as const;
 const GC_FLAGS = ['--expose-gc'] as const;
 
 /** Idle connections held open by one server process. RSS in bytes. */
@@ -33,20 +43,30 @@ export interface IdleRun {
   newSpace: [number, number, number];
 }
 
-/** The relay's scale run: idle agents, then the same agents registered, then discovery from one more agent. */
-export interface RelayScaleRun extends IdleRun {
+/** The relay's memory run: idle agents, then the same agents registered. */
+export interface RelayIdleRun extends IdleRun {
   registeredRss: number;
   registerCodes: Record<string, number>;
   registerMs: number;
-  discovery: { capability: number[]; tag: number[]; short: number; meanBytes: number };
+}
+
+/** Discovery latencies (ms) over `agents` registered agents, by query kind. */
+export interface DiscoveryRun {
+  agents: number;
+  registerCodes: Record<string, number>;
+  capability: number[];
+  tag: number[];
+  /** Answers with fewer entries than the limit. */
+  short: number;
+  meanBytes: number;
 }
 
 async function startServer(
-  kind: 'relay' | 'bare', dataDir: string, children: BenchChild[], durability: 'fsync' | 'normal',
+  kind: 'relay' | 'bare', dataDir: string, children: BenchChild[], durability: 'fsync' | 'normal', flags: readonly string[] = GC_FLAGS,
 ): Promise<{ server: BenchChild; url: string; did: string }> {
   const server = kind === 'relay'
-    ? forkChild('relay', [dataDir, durability], { extraNodeFlags: GC_FLAGS })
-    : forkChild('bare-server', [], { extraNodeFlags: GC_FLAGS });
+    ? forkChild('relay', [dataDir, durability], { extraNodeFlags: flags })
+    : forkChild('bare-server', [], { extraNodeFlags: flags });
   children.push(server);
   const ready = await server.next('ready') as unknown as { url: string; did?: string };
   return { server, url: ready.url, did: ready.did ?? '-' };
@@ -81,8 +101,8 @@ async function openSwarm(
 /**
  * Opens `n` connections in two halves and reads memory before, between and after. The per-connection figures
  * are the growth from `n/2` to `n` connections divided by `n/2` (the marginal cost of one more connection at
- * this scale); the average over all `n` also counts one-off growth such as V8 enlarging its young generation
- * while thousands of handshakes allocate (up to ~120 MB here), which is not per connection.
+ * this scale); the average over all `n` also counts one-off growth of the process in the first half (code
+ * compiled, caches and pools filled). The server runs with {@link MEMORY_FLAGS}.
  */
 async function idlePhase(server: BenchChild, url: string, mode: 'baton' | 'bare', n: number, did: string, children: BenchChild[]): Promise<IdleRun & { swarm: BenchChild[] }> {
   const base = await settledMemory(server);
@@ -108,34 +128,53 @@ function withChildren<T>(body: (children: BenchChild[], dataDir: string) => Prom
 /** `n` idle connections to a bare `ws` server: its RSS per connection. */
 export function bareIdleRun(n: number): Promise<IdleRun> {
   return withChildren(async (children, dataDir) => {
-    const { server, url } = await startServer('bare', dataDir, children, 'fsync');
+    const { server, url } = await startServer('bare', dataDir, children, 'fsync', MEMORY_FLAGS);
     const { swarm: _swarm, ...run } = await idlePhase(server, url, 'bare', n, '-', children);
     return run;
   });
 }
 
+/** `n` agents connected and registered: the registration outcomes and how long they took (ms). */
+async function registerAll(swarm: readonly BenchChild[]): Promise<{ registerCodes: Record<string, number>; registerMs: number }> {
+  for (const c of swarm) c.send({ type: 'register' });
+  const registered = await Promise.all(swarm.map((c) => c.next('registered', 300_000))) as unknown as { codes: Record<string, number>; ms: number }[];
+  const registerCodes: Record<string, number> = {};
+  for (const r of registered) for (const [code, k] of Object.entries(r.codes)) registerCodes[code] = (registerCodes[code] ?? 0) + k;
+  return { registerCodes, registerMs: Math.max(...registered.map((r) => r.ms)) };
+}
+
 /**
- * `n` idle authenticated agents on a relay, then registered, then `queries` discoveries. The relay runs with
- * durability normal: memory and discovery do not depend on it, and with fsync every new agent's first-seen
- * row costs its own disk flush, which would make this setup phase several times longer.
+ * `n` idle authenticated agents on a relay (memory flags, see {@link MEMORY_FLAGS}), then the same agents
+ * registered. The relay runs with durability normal: memory does not depend on it, and with fsync every new
+ * agent's first-seen row costs its own disk flush, which would make this setup phase several times longer.
  */
-export function relayScaleRun(n: number, queries: number, log: (m: string) => void): Promise<RelayScaleRun> {
+export function relayIdleRun(n: number, log: (m: string) => void): Promise<RelayIdleRun> {
   return withChildren(async (children, dataDir) => {
-    const { server, url, did } = await startServer('relay', dataDir, children, 'normal');
+    const { server, url, did } = await startServer('relay', dataDir, children, 'normal', MEMORY_FLAGS);
     const { swarm, ...idle } = await idlePhase(server, url, 'baton', n, did, children);
     log(`scale: ${idle.opened} agents connected in ${Math.round(idle.openMs)} ms; registering them`);
-    for (const c of swarm) c.send({ type: 'register' });
-    const registered = await Promise.all(swarm.map((c) => c.next('registered', 300_000))) as unknown as { codes: Record<string, number>; ms: number }[];
-    const registerCodes: Record<string, number> = {};
-    for (const r of registered) for (const [code, k] of Object.entries(r.codes)) registerCodes[code] = (registerCodes[code] ?? 0) + k;
-    const registeredRss = await settledRss(server);
+    const registration = await registerAll(swarm);
+    return { ...idle, ...registration, registeredRss: await settledRss(server) };
+  });
+}
+
+/**
+ * `queries` discoveries from one more agent over `n` registered, online agents, on a relay with Node's
+ * default flags (the pinned young generation of the memory runs would put its collections into the latencies).
+ */
+export function discoveryRun(n: number, queries: number, log: (m: string) => void): Promise<DiscoveryRun> {
+  return withChildren(async (children, dataDir) => {
+    const { url, did } = await startServer('relay', dataDir, children, 'normal');
+    const { swarm, opened } = await openSwarm(url, 'baton', n, did, children);
+    log(`scale: ${opened} agents connected for discovery; registering them`);
+    const { registerCodes } = await registerAll(swarm);
     log('scale: registered; discovery queries');
     const client = forkChild('discovery-client', [url, String(queries), String(n)]);
     children.push(client);
     await client.next('ready');
     client.send({ type: 'start' });
-    const discovery = await client.next('done', 300_000) as unknown as RelayScaleRun['discovery'];
-    return { ...idle, registeredRss, registerCodes, registerMs: Math.max(...registered.map((r) => r.ms)), discovery };
+    const result = await client.next('done', 300_000) as unknown as Omit<DiscoveryRun, 'agents' | 'registerCodes'>;
+    return { ...result, agents: opened, registerCodes };
   });
 }
 
