@@ -9,13 +9,13 @@ import type { RelayStore } from '../store/store.ts';
 import type { AttemptLog } from './attempt-log.ts';
 import type { DeadLetters } from './dead-letter.ts';
 import type { Ledger } from './ledger.ts';
-import { envelopeKey, type Mailbox, type Tracked } from './mailbox.ts';
+import { envelopeKey, type Mailbox, type ReceiptFacts, type Tracked } from './mailbox.ts';
 import type { Presence } from './presence.ts';
 import type { Router } from './router.ts';
 import type { Clock } from './types.ts';
 
 /** A committed envelope to deliver. */
-export interface Deliverable extends Tracked {
+export interface Deliverable extends Tracked, ReceiptFacts {
   readonly recipient: string;
   /** The envelope exactly as received, JSON text. */
   readonly json: string;

@@ -17,7 +17,8 @@ import type { RejectFrame, WorkingFrame } from '@baton/spec';
 import type { ErrorInfo, StoredEnvelope } from '../store/store.ts';
 import type { DeadLetterItem } from './dead-letter.ts';
 import { DeliveryState, capName, type Deliverable, type DeliveryDeps, type DeliveryHooks } from './delivery-state.ts';
-import { Mailbox, envelopeKey, type InFlight, type Retry, type Tracked } from './mailbox.ts';
+import { Mailbox, envelopeKey, type InFlight, type ReceiptFacts, type Retry, type Tracked } from './mailbox.ts';
+import type { ReceiptTarget } from './receipt-check.ts';
 import { Rerouter } from './reroute.ts';
 import { RetryPolicy } from './retry.ts';
 import type { Peer } from './types.ts';
@@ -34,7 +35,7 @@ export function deliverFrameText(envelopeJson: string, seq: number, attempt: num
 }
 
 /** An envelope about to be attempted. */
-type Attempt = Tracked & { json: string; exp: number | null; attempts: number; lastError: ErrorInfo | null; context?: string | null };
+type Attempt = Tracked & ReceiptFacts & { json: string; exp: number | null; attempts: number; lastError: ErrorInfo | null; context?: string | null };
 
 /** Deliveries, redeliveries and their timers. */
 export class DeliveryEngine implements DeliveryHooks {
@@ -143,6 +144,16 @@ export class DeliveryEngine implements DeliveryHooks {
   }
 
   // --- receipts ---
+
+  /**
+   * The envelope (sender, id) as a receipt target when it is in flight to `recipient` and its digest and type
+   * are known here (ACK-3 without a store read); undefined otherwise (the caller reads the store).
+   */
+  receiptTarget(recipient: string, sender: string, id: string): ReceiptTarget | undefined {
+    const e = this.#state.mailboxes.get(recipient)?.inFlight.get(envelopeKey(sender, id));
+    if (e?.digest === undefined || e.type === undefined) return undefined;
+    return { seq: e.seq, sender: e.sender, id: e.id, recipient, status: 'pending', digest: e.digest, type: e.type };
+  }
 
   /**
    * A valid receipt for a pending (sender, id) was queued for commit: its delivery can no longer time out or
@@ -274,7 +285,7 @@ export class DeliveryEngine implements DeliveryHooks {
     const row = this.#d.store.envelopeAt(r.seq);
     if (row === undefined || row.status !== 'pending' || row.recipient !== mb.agent) return;
     if (this.#state.isSettling(r.sender, r.id)) return;
-    this.#attempt(mb, peer, { ...r, json: row.json, exp: row.exp, context: row.context });
+    this.#attempt(mb, peer, { ...r, json: row.json, exp: row.exp, context: row.context, digest: row.digest, type: row.type });
   }
 
   /** One attempt (DLV-3): a deliver frame, an ack timer, and the lazily written counters. */
@@ -288,6 +299,7 @@ export class DeliveryEngine implements DeliveryHooks {
     }
     const entry: InFlight = {
       seq: e.seq, sender: e.sender, id: e.id, to: e.to, attempt: e.attempts + 1, peer, lastError: e.lastError, timer: undefined,
+      digest: e.digest, type: e.type,
     };
     mb.setInFlight(envelopeKey(e.sender, e.id), entry);
     this.#arm(mb, entry);

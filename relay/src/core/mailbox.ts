@@ -26,8 +26,16 @@ export interface Tracked {
   readonly to: string;
 }
 
+/** What the receipt check (ACK-3) needs of a delivery, when the engine got it with the envelope. */
+export interface ReceiptFacts {
+  /** The envelope's digest (SIG-4). */
+  readonly digest?: string | undefined;
+  /** The envelope's type. */
+  readonly type?: string | undefined;
+}
+
 /** One deliver frame waiting for its receipt (DLV-3). */
-export interface InFlight extends Tracked {
+export interface InFlight extends Tracked, ReceiptFacts {
   /** This attempt's number (1 for the first). */
   readonly attempt: number;
   /** The connection the deliver frame went out on; its close fails the attempt. */

@@ -16,7 +16,7 @@ import {
   completeEnvelopeCheck, parseTarget, precheckEnvelope, validateRegisterBody,
   type CheckedEnvelope, type Envelope, type ErrorCode, type KeyPair, type Limits, type Target,
 } from '@baton/spec';
-import type { BatchWrite, RelayStore, StoredEnvelope } from '../store/store.ts';
+import type { BatchWrite, RelayStore } from '../store/store.ts';
 import type { AttemptLog } from './attempt-log.ts';
 import type { DeliveryEngine } from './delivery.ts';
 import { GroupCommit, type Queued } from './group-commit.ts';
@@ -319,7 +319,9 @@ export class Pipeline {
 
   #receipt(env: Envelope, item: (r: null, extra: Partial<BatchWrite>, e?: TaskEffects, more?: Partial<QueuedEnvelope>) => QueuedEnvelope): QueuedEnvelope | Rejection {
     const d = this.#d;
-    const target: StoredEnvelope | Rejection = checkReceipt(d.store, env);
+    // ACK-3: a delivery in flight is checked from the engine's memory; anything else (a late or repeated
+    // receipt, a notice) from the store.
+    const target = checkReceipt((sender, id) => d.engine.receiptTarget(env.from, sender, id) ?? d.store.findEnvelope(sender, id), env);
     if ('code' in target) return target;
     const acknowledges = { seq: target.seq, sender: target.sender, id: target.id, recipient: target.recipient ?? '', wasPending: target.status === 'pending' };
     const toRelay = target.sender === d.relayDid;
@@ -350,7 +352,7 @@ export class Pipeline {
       } else if (item.recipient !== null) {
         d.engine.accepted({
           seq, sender: env.from, id: env.id, to: env.to, recipient: item.recipient, json: item.json, exp: env.exp ?? null,
-          context: item.effects?.context ?? null,
+          context: item.effects?.context ?? null, digest: item.digest, type: env.type,
         });
       }
     }

@@ -4,13 +4,19 @@
  * is not dead-lettered, its digest matches and `parent` equals `body.for`; otherwise INVALID_RECEIPT.
  */
 import type { Envelope, ReceiptBody } from '@baton/spec';
-import type { RelayStore, StoredEnvelope } from '../store/store.ts';
+import type { StoredEnvelope } from '../store/store.ts';
 import type { Rejection } from './task-checks.ts';
 
-/** The envelope a valid receipt acknowledges. */
-export function checkReceipt(store: RelayStore, env: Envelope): Rejection | StoredEnvelope {
+/** What ACK-3 needs of the acknowledged envelope (a stored row, or a delivery in flight). */
+export type ReceiptTarget = Pick<StoredEnvelope, 'seq' | 'sender' | 'id' | 'recipient' | 'status' | 'digest' | 'type'>;
+
+/**
+ * The envelope a valid receipt acknowledges.
+ * @param find - the envelope (sender, id) if the relay has it: `find(env.to, body.for)`.
+ */
+export function checkReceipt(find: (sender: string, id: string) => ReceiptTarget | undefined, env: Envelope): Rejection | ReceiptTarget {
   const body = env.body as unknown as ReceiptBody;
-  const target = store.findEnvelope(env.to, body.for);
+  const target = find(env.to, body.for);
   const invalid = (message: string): Rejection => ({ code: 'INVALID_RECEIPT', message });
   if (target === undefined || target.recipient !== env.from) return invalid(`no envelope ${body.for} from ${env.to} was delivered to you`);
   if (target.status !== 'pending' && target.status !== 'delivered') return invalid(`envelope ${body.for} was dead-lettered; it is not awaiting a receipt`);

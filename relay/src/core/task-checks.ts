@@ -11,7 +11,8 @@ import {
   applyTaskCause, validateAgainstSchema,
   type AnswerBody, type Envelope, type ErrorCode, type Limits, type ResultBody, type TaskCause, type UpdateBody,
 } from '@baton/spec';
-import type { RelayStore, StoredEnvelope } from '../store/store.ts';
+import type { RelayStore } from '../store/store.ts';
+import type { ReceiptTarget } from './receipt-check.ts';
 import type { TaskBook } from './task-book.ts';
 import type { TaskEffects } from './task-effects.ts';
 import type { LiveTask } from './task-registry.ts';
@@ -83,7 +84,7 @@ export class TaskChecks {
    * A valid receipt for `target` (ACK-3 passed): when it is a queued task's request, the task moves to
    * in-flight with the receipt's author as handler (TSK-3). Later receipts change nothing.
    */
-  receipt(env: Envelope, target: StoredEnvelope): TaskPlan | undefined {
+  receipt(env: Envelope, target: ReceiptTarget): TaskPlan | undefined {
     if (target.type !== 'request') return undefined;
     const task = this.#d.book.registry.get(target.id);
     if (task === undefined || task.owner !== target.sender) return undefined;

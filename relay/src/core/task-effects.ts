@@ -80,7 +80,10 @@ export class TaskEffectsRunner {
       const env = n.notice.envelope;
       if (n.transition !== undefined) this.#book.committed(n.transition, { type: 'notice', sender: env.from, id: env.id, seq });
       this.#ledger.add(env.from, env.to);
-      this.#engine.accepted({ seq, sender: env.from, id: env.id, to: env.to, recipient: env.to, json: n.notice.write.json, exp: null });
+      this.#engine.accepted({
+        seq, sender: env.from, id: env.id, to: env.to, recipient: env.to, json: n.notice.write.json, exp: null,
+        digest: n.notice.write.digest, type: 'notice',
+      });
     }
   }
 
