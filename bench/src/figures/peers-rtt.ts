@@ -7,7 +7,8 @@
  */
 import { forkChild, withBenchChildren, type BenchChild } from '../lib/child.ts';
 import type { ClosedLoopResult } from '../lib/pool.ts';
-import { readRssBytes, settledRss } from '../lib/rss.ts';
+import { MEMORY_FLAGS } from '../lib/memory-flags.ts';
+import { readRssBytes, settledMemory } from '../lib/rss.ts';
 
 /** One closed-loop run. */
 export interface RttRun {
@@ -34,7 +35,7 @@ function withChildren<T>(body: (children: BenchChild[], dataDir: string) => Prom
   return withBenchChildren('baton-bench-peers-', body);
 }
 
-function fork(children: BenchChild[], name: string, args: string[] = [], extraNodeFlags: string[] = []): BenchChild {
+function fork(children: BenchChild[], name: string, args: string[] = [], extraNodeFlags: readonly string[] = []): BenchChild {
   const child = forkChild(name, args, { extraNodeFlags });
   children.push(child);
   return child;
@@ -53,8 +54,8 @@ export function a2aRun(concurrency: number, durationMs: number): Promise<RttRun>
 }
 
 /** Starts a relay (`durability`), the echo provider and the requester; resolves once all are warm. */
-async function batonTrio(children: BenchChild[], dataDir: string, durability: 'fsync' | 'normal', gc: boolean): Promise<{ relay: BenchChild; driver: BenchChild }> {
-  const relay = fork(children, 'relay', [dataDir, durability], gc ? ['--expose-gc'] : []);
+async function batonTrio(children: BenchChild[], dataDir: string, durability: 'fsync' | 'normal', memory: boolean): Promise<{ relay: BenchChild; driver: BenchChild }> {
+  const relay = fork(children, 'relay', [dataDir, durability], memory ? MEMORY_FLAGS : []);
   const { url } = await relay.next('ready') as unknown as { url: string };
   const provider = fork(children, 'client-provider', [url]);
   await provider.next('ready');
@@ -72,15 +73,21 @@ export function batonRequestRun(concurrency: number, durationMs: number, durabil
   });
 }
 
-/** Relay RSS after GC once `checkpoints[0]` and then `checkpoints[1]` round trips completed (32 in flight). */
-export function batonRssGrowth(checkpoints: readonly [number, number], concurrency: number, durability: 'fsync' | 'normal'): Promise<{ rss: [number, number]; perSec: number; errors: number }> {
+/**
+ * Relay RSS (and JS heap) after GC once `checkpoints[0]` and then `checkpoints[1]` round trips completed (32 in
+ * flight), the relay forked with MEMORY_FLAGS (young generation pinned).
+ */
+export function batonRssGrowth(checkpoints: readonly [number, number], concurrency: number, durability: 'fsync' | 'normal'): Promise<{ rss: [number, number]; heap: [number, number]; perSec: number; errors: number }> {
   return withChildren(async (children, dataDir) => {
     const { relay, driver } = await batonTrio(children, dataDir, durability, true);
     const first = await drive(driver, { concurrency, count: checkpoints[0] });
-    const rss0 = await settledRss(relay);
+    const m0 = await settledMemory(relay);
     const second = await drive(driver, { concurrency, count: checkpoints[1] - checkpoints[0] });
-    const rss1 = await settledRss(relay);
+    const m1 = await settledMemory(relay);
     const elapsed = first.elapsedMs + second.elapsedMs;
-    return { rss: [rss0, rss1], perSec: (first.completed + second.completed) / (elapsed / 1000), errors: first.errors + second.errors };
+    return {
+      rss: [m0.rss, m1.rss], heap: [m0.heapUsed, m1.heapUsed],
+      perSec: (first.completed + second.completed) / (elapsed / 1000), errors: first.errors + second.errors,
+    };
   });
 }

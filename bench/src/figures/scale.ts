@@ -6,21 +6,12 @@
  */
 import { forkChild, withBenchChildren, type BenchChild } from '../lib/child.ts';
 import type { ClosedLoopResult } from '../lib/pool.ts';
+import { MEMORY_FLAGS } from '../lib/memory-flags.ts';
 import { settledMemory, settledRss } from '../lib/rss.ts';
 
 const GENERATORS = 2;
 /** Keys the handshake generator cycles through (returning agents; each is first seen during its warm-up). */
 export const HANDSHAKE_KEYS = 100;
-/** V8 semi-space size (MiB) of the servers whose memory is measured: the young generation is 2 x this. */
-export const YOUNG_SEMI_SPACE_MIB = 8;
-/**
- * Node flags of the servers whose memory is measured, bare and relay alike: GC on demand, and the young
- * generation pinned small. Left free, V8 grows it (16 -> 128 MiB here) while thousands of handshakes allocate,
- * at a moment that varies from run to run; that one-off growth of the process (up to ~11 KB per agent at
- * 10,000) then lands in the half measured or not by chance. Pinned, the marginal figure is what each
- * connection retains.
- */
-const MEMORY_FLAGS = ['--expose-gc', `--min-semi-space-size=${YOUNG_SEMI_SPACE_MIB}`, `--max-semi-space-size=${YOUNG_SEMI_SPACE_MIB}`] as const;
 const GC_FLAGS = ['--expose-gc'] as const;
 
 /** Idle connections held open by one server process. RSS in bytes. */

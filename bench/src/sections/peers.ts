@@ -14,6 +14,7 @@ import { median, round, summarize } from '../lib/stats.ts';
 import { buildWorkload, writeWorkload } from '../lib/workload.ts';
 import type { Figure, Figures } from '../report/figure.ts';
 import { atLeast, atMost, medianFigure, ratioTo } from '../report/figure-helpers.ts';
+import { YOUNG_SEMI_SPACE_MIB } from '../lib/memory-flags.ts';
 
 const MIB = 2 ** 20;
 /** Durability of the relay in the A2A comparison: the relay's default (every commit fsynced). */
@@ -90,15 +91,18 @@ async function rssGrowth(c: PeersConfig, log: (m: string) => void): Promise<Figu
   log(`peers: relay RSS after ${n0} and ${n1} request round trips`);
   const growth = await batonRssGrowth(c.rssCheckpoints, 32, 'normal');
   const [rss0, rss1] = growth.rss;
+  const perTask = (b: number, a: number): string => `${Math.round((b - a) / Math.max(1, n1 - n0))} bytes`;
   return {
     'peers.baton.relay_rss_after_n': {
       value: rss0, unit: 'bytes',
-      note: `relay RSS after GC once n=${n0} request round trips completed (after 200 warm-up ones); durability normal (faster; memory does not depend on it); 32 in flight`,
+      note: `relay RSS after GC once n=${n0} request round trips completed (after 200 warm-up ones); durability normal (faster; memory does not depend on it); ` +
+        `32 in flight; V8's young generation pinned at 2 x ${YOUNG_SEMI_SPACE_MIB} MiB (bench/README.md)`,
     },
     'peers.baton.relay_rss_after_10n': {
       value: rss1, unit: 'bytes', ...atMost(rss1, 'peers.baton.relay_rss_after_n', rss0, 1.1),
       note: `after ${n1} round trips; stand-in for "flat within 10% from 100k to 1M completed tasks" (1M round trips take about an hour here); ` +
-        `${Math.round(growth.perSec)} round trips/s, errors ${growth.errors}`,
+        `${Math.round(growth.perSec)} round trips/s, errors ${growth.errors}; growth per round trip from n to 10n: RSS ${perTask(rss1, rss0)}, ` +
+        `JS heap ${perTask(growth.heap[1], growth.heap[0])}`,
     },
   };
 }

@@ -3,7 +3,8 @@
  * latency over N registered agents, and the authenticated handshake rate vs the bare `ws` connection rate.
  * Returns the figures keyed `scale.*`.
  */
-import { HANDSHAKE_KEYS, YOUNG_SEMI_SPACE_MIB, bareIdleRun, discoveryRun, handshakeRateRuns, relayIdleRun } from '../figures/scale.ts';
+import { HANDSHAKE_KEYS, bareIdleRun, discoveryRun, handshakeRateRuns, relayIdleRun } from '../figures/scale.ts';
+import { YOUNG_SEMI_SPACE_MIB } from '../lib/memory-flags.ts';
 import { median, round, summarize } from '../lib/stats.ts';
 import type { ScaleConfig } from '../lib/config.ts';
 import type { Figures } from '../report/figure.ts';
