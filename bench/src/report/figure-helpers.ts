@@ -12,19 +12,19 @@ export function medianFigure(runs: readonly number[], extra: Partial<Figure> = {
 
 /** Ratio part of a figure without a target: `value / baselineValue` against figure `baselineKey`. */
 export function ratioTo(value: number, baselineKey: string, baselineValue: number): { ratio: number; baseline: string } {
-  return { ratio: round(value / baselineValue, 3), baseline: baselineKey };
+  return { ratio: round(value / baselineValue, 4), baseline: baselineKey };
 }
 
 /** Ratio part of a figure whose target is `value >= min x baseline`. */
 export function atLeast(value: number, baselineKey: string, baselineValue: number, min: number): Partial<Figure> {
   const r = ratioTo(value, baselineKey, baselineValue);
-  return { ...r, target: `>= ${min}x`, met: r.ratio >= min };
+  return { ...r, target: `>= ${min}x`, met: value >= min * baselineValue }; // unrounded: 0.4996x is not 0.5x
 }
 
 /** Ratio part of a figure whose target is `value <= max x baseline` (latencies, memory). */
 export function atMost(value: number, baselineKey: string, baselineValue: number, max: number): Partial<Figure> {
   const r = ratioTo(value, baselineKey, baselineValue);
-  return { ...r, target: `<= ${max}x`, met: r.ratio <= max };
+  return { ...r, target: `<= ${max}x`, met: value <= max * baselineValue }; // unrounded: 1.1004x is not 1.1x
 }
 
 /** p50 and p99 figures (ms) of `samples` under `key`_p50 and `key`_p99. */

@@ -18,7 +18,7 @@ export function renderTable(figures: Figures): string {
       key,
       f.value === null ? (f.note ?? 'not measured') : fmt(f.value),
       f.unit,
-      f.ratio === undefined ? '' : `${fmt(f.ratio)}x ${f.baseline ?? ''}`.trim(),
+      f.ratio === undefined ? '' : `${Math.abs(f.ratio) >= 10 ? fmt(f.ratio) : f.ratio.toFixed(4)}x ${f.baseline ?? ''}`.trim(),
       f.target ?? '',
       f.met === undefined ? '' : f.met ? 'yes' : 'NO',
     ]);
