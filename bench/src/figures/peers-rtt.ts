@@ -7,7 +7,7 @@
  */
 import { forkChild, withBenchChildren, type BenchChild } from '../lib/child.ts';
 import type { ClosedLoopResult } from '../lib/pool.ts';
-import { MEMORY_FLAGS } from '../lib/memory-flags.ts';
+import { LONG_RUN_ENV, MEMORY_FLAGS } from '../lib/memory-flags.ts';
 import { readRssBytes, settledMemory } from '../lib/rss.ts';
 
 /** One closed-loop run. */
@@ -35,8 +35,8 @@ function withChildren<T>(body: (children: BenchChild[], dataDir: string) => Prom
   return withBenchChildren('baton-bench-peers-', body);
 }
 
-function fork(children: BenchChild[], name: string, args: string[] = [], extraNodeFlags: readonly string[] = []): BenchChild {
-  const child = forkChild(name, args, { extraNodeFlags });
+function fork(children: BenchChild[], name: string, args: string[] = [], extraNodeFlags: readonly string[] = [], env?: Readonly<Record<string, string>>): BenchChild {
+  const child = forkChild(name, args, env === undefined ? { extraNodeFlags } : { extraNodeFlags, env });
   children.push(child);
   return child;
 }
@@ -55,7 +55,7 @@ export function a2aRun(concurrency: number, durationMs: number): Promise<RttRun>
 
 /** Starts a relay (`durability`), the echo provider and the requester; resolves once all are warm. */
 async function batonTrio(children: BenchChild[], dataDir: string, durability: 'fsync' | 'normal', memory: boolean): Promise<{ relay: BenchChild; driver: BenchChild }> {
-  const relay = fork(children, 'relay', [dataDir, durability], memory ? MEMORY_FLAGS : []);
+  const relay = memory ? fork(children, 'relay', [dataDir, durability], MEMORY_FLAGS, LONG_RUN_ENV) : fork(children, 'relay', [dataDir, durability]);
   const { url } = await relay.next('ready') as unknown as { url: string };
   const provider = fork(children, 'client-provider', [url]);
   await provider.next('ready');
@@ -75,7 +75,7 @@ export function batonRequestRun(concurrency: number, durationMs: number, durabil
 
 /**
  * Relay RSS (and JS heap) after GC once `checkpoints[0]` and then `checkpoints[1]` round trips completed (32 in
- * flight), the relay forked with MEMORY_FLAGS (young generation pinned).
+ * flight), the relay forked with MEMORY_FLAGS (young generation pinned) and LONG_RUN_ENV (2 malloc arenas).
  */
 export function batonRssGrowth(checkpoints: readonly [number, number], concurrency: number, durability: 'fsync' | 'normal'): Promise<{ rss: [number, number]; heap: [number, number]; perSec: number; errors: number }> {
   return withChildren(async (children, dataDir) => {

@@ -27,6 +27,8 @@ const procsDir = fileURLToPath(new URL('../procs/', import.meta.url));
 export interface ForkOptions {
   /** Node flags added to this process's own (e.g. `--expose-gc` for processes whose memory is measured). */
   extraNodeFlags?: readonly string[];
+  /** Environment variables added to this process's own. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Forks `bench/src/procs/<name>.ts` with `args`. */
@@ -35,6 +37,7 @@ export function forkChild(name: string, args: readonly string[] = [], options: F
     execPath: process.execPath,
     execArgv: [...process.execArgv, ...(options.extraNodeFlags ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
   });
   const inbox: IpcMessage[] = [];
   const waiters: { type: string; resolve: (m: IpcMessage) => void; reject: (e: Error) => void }[] = [];

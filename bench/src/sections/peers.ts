@@ -14,7 +14,7 @@ import { median, round, summarize } from '../lib/stats.ts';
 import { buildWorkload, writeWorkload } from '../lib/workload.ts';
 import type { Figure, Figures } from '../report/figure.ts';
 import { atLeast, atMost, medianFigure, ratioTo } from '../report/figure-helpers.ts';
-import { YOUNG_SEMI_SPACE_MIB } from '../lib/memory-flags.ts';
+import { LONG_RUN_ENV, YOUNG_SEMI_SPACE_MIB } from '../lib/memory-flags.ts';
 
 const MIB = 2 ** 20;
 /** Durability of the relay in the A2A comparison: the relay's default (every commit fsynced). */
@@ -96,7 +96,7 @@ async function rssGrowth(c: PeersConfig, log: (m: string) => void): Promise<Figu
     'peers.baton.relay_rss_after_n': {
       value: rss0, unit: 'bytes',
       note: `relay RSS after GC once n=${n0} request round trips completed (after 200 warm-up ones); durability normal (faster; memory does not depend on it); ` +
-        `32 in flight; V8's young generation pinned at 2 x ${YOUNG_SEMI_SPACE_MIB} MiB (bench/README.md)`,
+        `32 in flight; V8's young generation pinned at 2 x ${YOUNG_SEMI_SPACE_MIB} MiB, MALLOC_ARENA_MAX=${LONG_RUN_ENV.MALLOC_ARENA_MAX} (bench/README.md)`,
     },
     'peers.baton.relay_rss_after_10n': {
       value: rss1, unit: 'bytes', ...atMost(rss1, 'peers.baton.relay_rss_after_n', rss0, 1.1),
