@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cryptoFigures } from './figures/crypto.ts';
 import { benchConfig } from './lib/config.ts';
-import { round } from './lib/stats.ts';
 import { buildWorkload, writeWorkload } from './lib/workload.ts';
 import type { Figures } from './report/figure.ts';
 import { describeMachine } from './report/machine.ts';
@@ -75,15 +74,6 @@ try {
   if (sections.has('crypto')) {
     log('crypto micro-figures');
     await runSection('crypto', figures, () => cryptoFigures(config.cryptoMs).figures);
-  }
-  const verifyRate = figures['crypto.node.verify']?.value;
-  const routedAccepted = figures['routed.fsync.accepted']?.value;
-  if (typeof verifyRate === 'number' && typeof routedAccepted === 'number') {
-    const ratio = round(routedAccepted / verifyRate, 3);
-    figures['routed.fsync.accepted_vs_verify'] = {
-      value: ratio, unit: 'ratio', baseline: 'crypto.node.verify', ratio, target: '>= 0.8x', met: ratio >= 0.8,
-      note: 'each routed message costs the relay 2 verifications (message + receipt): on one core the ceiling is 0.5x; verify threads share the rest of the machine with the generators',
-    };
   }
   if (sections.has('latency')) await runSection('latency', figures, () => latencySection(workloadFile, config, log));
   if (sections.has('scale')) await runSection('scale', figures, () => scaleSection(config.scale, log));

@@ -27,6 +27,19 @@ export function opsPerSecond(op: () => unknown, ms: number): number {
   return (count / elapsed) * 1000;
 }
 
+/**
+ * Single-core strict verify rate (ops/s) of the default backend (node:crypto under Node) on a routed-workload
+ * envelope, measured now for about `ms`: the baseline the routed figures are divided by, taken next to them.
+ */
+export function verifyRateNow(ms: number): number {
+  const key = generateKeyPair();
+  const env = createEnvelope(key, { type: 'message', to: generateKeyPair().did, body: { seq: 1, text: 'x'.repeat(PAYLOAD_BYTES) } });
+  const input = envelopeSigningInput(env);
+  const backend = getDefaultBackend();
+  const signature = backend.sign(key.secretKey, input);
+  return opsPerSecond(() => backend.verify(key.publicKey, input, signature), ms);
+}
+
 /** The crypto figures and the sample envelope they used. */
 export function cryptoFigures(ms: number): { figures: Figures } {
   const key = generateKeyPair();
