@@ -9,6 +9,7 @@ import { forkChild, withBenchChildren, type BenchChild } from '../lib/child.ts';
 import type { ClosedLoopResult } from '../lib/pool.ts';
 import { LONG_RUN_ENV, MEMORY_FLAGS } from '../lib/memory-flags.ts';
 import { readRssBytes, settledMemory } from '../lib/rss.ts';
+import type { VerifyMode } from './routed.ts';
 
 /** One closed-loop run. */
 export interface RttRun {
@@ -54,8 +55,8 @@ export function a2aRun(concurrency: number, durationMs: number): Promise<RttRun>
 }
 
 /** Starts a relay (`durability`), the echo provider and the requester; resolves once all are warm. */
-async function batonTrio(children: BenchChild[], dataDir: string, durability: 'fsync' | 'normal', memory: boolean): Promise<{ relay: BenchChild; driver: BenchChild }> {
-  const relay = memory ? fork(children, 'relay', [dataDir, durability], MEMORY_FLAGS, LONG_RUN_ENV) : fork(children, 'relay', [dataDir, durability]);
+async function batonTrio(children: BenchChild[], dataDir: string, durability: 'fsync' | 'normal', memory: boolean, verify: VerifyMode = 'default'): Promise<{ relay: BenchChild; driver: BenchChild }> {
+  const relay = memory ? fork(children, 'relay', [dataDir, durability, verify], MEMORY_FLAGS, LONG_RUN_ENV) : fork(children, 'relay', [dataDir, durability, verify]);
   const { url } = await relay.next('ready') as unknown as { url: string };
   const provider = fork(children, 'client-provider', [url]);
   await provider.next('ready');
@@ -64,10 +65,14 @@ async function batonTrio(children: BenchChild[], dataDir: string, durability: 'f
   return { relay, driver };
 }
 
-/** One Baton run: `concurrency` `agent.request` calls in flight for `durationMs`. */
-export function batonRequestRun(concurrency: number, durationMs: number, durability: 'fsync' | 'normal'): Promise<RttRun> {
+/**
+ * One Baton run: `concurrency` `agent.request` calls in flight for `durationMs`. `verify` is the relay's
+ * signature checking (procs/relay.ts): `default` as deployed (SIG-4), `off` for the issue's figure with
+ * signatures checked by the recipients only (the clients verify in both).
+ */
+export function batonRequestRun(concurrency: number, durationMs: number, durability: 'fsync' | 'normal', verify: VerifyMode = 'default'): Promise<RttRun> {
   return withChildren(async (children, dataDir) => {
-    const { relay, driver } = await batonTrio(children, dataDir, durability, false);
+    const { relay, driver } = await batonTrio(children, dataDir, durability, false, verify);
     const result = await drive(driver, { concurrency, durationMs });
     return toRun(result, readRssBytes(relay.proc.pid));
   });
