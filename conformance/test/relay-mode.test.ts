@@ -23,7 +23,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'baton-conf-'));
-  relay = await startRelay({ port: 0, dataDir: join(dir, 'data'), logLevel: 'silent', durability: 'fsync', limits: CONFORMANCE_PROFILE, operatorToken: OPERATOR_TOKEN });
+  relay = await startRelay({ port: 0, dataDir: join(dir, 'data'), logLevel: 'silent', durability: 'normal', limits: CONFORMANCE_PROFILE, operatorToken: OPERATOR_TOKEN });
 });
 
 afterAll(async () => {

@@ -105,12 +105,12 @@ export function relayPerTest(): (extra?: Partial<RelayOptions>) => Promise<TestR
   return async (extra = {}) => (current = await startTestRelay(extra));
 }
 
-/** Starts a relay on port 0 in a fresh temp dir with a FakeClock; durability fsync, the relay's default (deferred WAL sync). */
+/** Starts a relay on port 0 in a fresh temp dir with a FakeClock. */
 export async function startTestRelay(extra: Partial<RelayOptions> = {}): Promise<TestRelay> {
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-relay-test-'));
   const clock = new FakeClock();
   const options = (more: Partial<RelayOptions>): RelayOptions =>
-    ({ port: 0, dataDir, clock, logLevel: 'silent', durability: 'fsync', ...extra, ...more });
+    ({ port: 0, dataDir, clock, logLevel: 'silent', durability: 'normal', ...extra, ...more });
   const t: TestRelay = {
     relay: await startRelay(options({})),
     clock,
