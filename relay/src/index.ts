@@ -17,12 +17,10 @@ import { createApp } from './http/routes.ts';
 import { createLogger } from './logger.ts';
 import { loadOrCreateRelayKey } from './relay-key.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
-import type { FdatasyncFn } from './store/wal-sync.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export type { Clock } from './core/types.ts';
 export type { RelayStore } from './store/store.ts';
-export type { FdatasyncFn } from './store/wal-sync.ts';
 export type { TaskApi, TaskPage, TaskQuery } from './core/task-api.ts';
 
 /** Options of {@link startRelay}. */
@@ -39,16 +37,8 @@ export interface RelayOptions {
   admission?: Admission;
   /** did:keys admitted when `admission` is 'allowlist' (ADM-2). */
   allowlist?: readonly string[];
-  /**
-   * 'fsync' = every commit on disk before what depends on it is sent (`accepted` waits for a WAL sync off the
-   * event loop; other writes are SQLite synchronous=FULL), 'normal' = synchronous=NORMAL. @default 'fsync'
-   */
+  /** 'fsync' = SQLite synchronous=FULL (every commit on disk before `accepted`), 'normal' = NORMAL. @default 'fsync' */
   durability?: 'fsync' | 'normal';
-  /**
-   * The flush primitive of the deferred WAL sync (durability 'fsync'); tests hold or fail it.
-   * @default fs.fdatasync
-   */
-  fdatasync?: FdatasyncFn;
   /** Overrides of DEFAULT_LIMITS (ms and bytes, LIM-1). */
   limits?: Partial<Limits>;
   /** Time source for skew and expiry checks. @default Date.now */
@@ -145,8 +135,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
   const dataDir = resolve(options.dataDir ?? '.baton');
   const log = createLogger(options.logLevel ?? 'info');
   const key = loadOrCreateRelayKey(dataDir);
-  const store = new SqliteStore(join(dataDir, 'baton.sqlite'), options.durability ?? 'fsync',
-    options.fdatasync === undefined ? {} : { fdatasync: options.fdatasync });
+  const store = new SqliteStore(join(dataDir, 'baton.sqlite'), options.durability ?? 'fsync');
   try {
     const core = new RelayCore({
       store, key, limits, clock: options.clock ?? systemClock, admission,

@@ -1,12 +1,8 @@
 /**
  * Group commit (SPEC ACK-1, design note 8): envelopes accepted during one tick are queued, written in ONE
  * store transaction on the next `setImmediate`, and only then acknowledged. `accepted` is never sent before
- * the batch is durable: the transaction commits without waiting for the disk and the hooks run once the
- * store reports it durable (`whenDurable`: a WAL sync off the event loop with durability 'fsync', at once
- * otherwise), while the next batches are already being committed. When the commit throws or its sync fails,
- * every envelope of the batch is reported as failed (the caller answers INTERNAL_ERROR and nothing is routed).
- * Until then a committed envelope stays visible to {@link GroupCommit.find} like a queued one, so that a
- * duplicate of it waits for the same verdict.
+ * COMMIT returns; when the commit throws, every envelope of the batch is reported as failed (the caller
+ * answers INTERNAL_ERROR and nothing is routed).
  *
  * Lazy writes (delivery counters, see attempt-log.ts) ride on the same transaction. When no envelope comes
  * along they are flushed on their own after {@link LAZY_FLUSH_DELAY_MS}.
@@ -61,8 +57,6 @@ export class GroupCommit<T extends Queued> {
   #queue: T[] = [];
   #byKey = new Map<string, T>();
   #handles = new Map<string, string>();
-  /** Committed envelopes waiting for their batch's sync, by key (their handles are in the store already). */
-  readonly #unsynced = new Map<string, T>();
   #scheduled: NodeJS.Immediate | undefined;
   #lazyTimer: NodeJS.Timeout | undefined;
   readonly #store: RelayStore;
@@ -81,15 +75,14 @@ export class GroupCommit<T extends Queued> {
     this.#onLazyFailure = onLazyFailure;
     lazy?.onPending(() => {
       if (this.#lazyTimer !== undefined || this.#scheduled !== undefined) return;
-      this.#lazyTimer = setTimeout(() => this.#commit(), LAZY_FLUSH_DELAY_MS);
+      this.#lazyTimer = setTimeout(() => this.flush(), LAZY_FLUSH_DELAY_MS);
       this.#lazyTimer.unref();
     });
   }
 
-  /** The queued (not yet committed, or committed but not yet durable) envelope (`sender`, `id`), if any. */
+  /** The queued (not yet committed) envelope (`sender`, `id`), if any. */
   find(sender: string, id: string): T | undefined {
-    const k = key(sender, id);
-    return this.#byKey.get(k) ?? this.#unsynced.get(k);
+    return this.#byKey.get(key(sender, id));
   }
 
   /** The agent a queued registration binds `handle` to, if any. */
@@ -107,19 +100,11 @@ export class GroupCommit<T extends Queued> {
     this.#queue.push(item);
     this.#byKey.set(key(item.sender, item.id), item);
     if (item.handle !== undefined && !this.#handles.has(item.handle)) this.#handles.set(item.handle, item.sender);
-    this.#scheduled ??= setImmediate(() => this.#commit());
+    this.#scheduled ??= setImmediate(() => this.flush());
   }
 
-  /**
-   * Commits everything queued now, lazy writes included, and makes every committed batch durable before
-   * returning, so that all their hooks have run (shutdown; the task supervisor before it changes tasks).
-   */
+  /** Commits everything queued now, lazy writes included (also called on shutdown). */
   flush(): void {
-    this.#commit();
-    this.#store.syncNow();
-  }
-
-  #commit(): void {
     if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
     if (this.#lazyTimer !== undefined) clearTimeout(this.#lazyTimer);
     this.#scheduled = undefined;
@@ -132,7 +117,7 @@ export class GroupCommit<T extends Queued> {
     this.#handles = new Map();
     let all: number[];
     try {
-      all = this.#store.commitBatchDeferred(items.flatMap((i) => [i.toWrite(), ...(i.followups ?? [])]), updates);
+      all = this.#store.commitBatch(items.flatMap((i) => [i.toWrite(), ...(i.followups ?? [])]), updates);
     } catch (error) {
       this.#lazy?.putBack(updates);
       if (items.length > 0) this.#hooks.failed(items, error);
@@ -149,14 +134,6 @@ export class GroupCommit<T extends Queued> {
       followupSeqs.push(all.slice(at + 1, at + 1 + n));
       at += 1 + n;
     }
-    for (const item of items) this.#unsynced.set(key(item.sender, item.id), item);
-    this.#store.whenDurable((error) => {
-      for (const item of items) {
-        const k = key(item.sender, item.id);
-        if (this.#unsynced.get(k) === item) this.#unsynced.delete(k);
-      }
-      if (error === null) this.#hooks.committed(items, seqs, followupSeqs);
-      else this.#hooks.failed(items, error);
-    });
+    this.#hooks.committed(items, seqs, followupSeqs);
   }
 }

@@ -72,8 +72,6 @@ interface QueuedEnvelope extends Queued {
   readonly recipient: string | null;
   /** For receipts: the acknowledged envelope. */
   readonly acknowledges?: Acknowledged;
-  /** For receipts: stored as already forwarded (its original sender was online when it was accepted). */
-  readonly storedForwarded?: boolean;
   /** Task changes and notices the envelope causes. */
   readonly effects?: TaskEffects;
 }
@@ -327,11 +325,10 @@ export class Pipeline {
     if ('code' in target) return target;
     const acknowledges = { seq: target.seq, sender: target.sender, id: target.id, recipient: target.recipient ?? '', wasPending: target.status === 'pending' };
     const toRelay = target.sender === d.relayDid;
-    const forwarded = toRelay || d.presence.isOnline(target.sender);
     const plan = this.#tasks.receipt(env, target);
     return item(null, {
-      receipt: { forSender: target.sender, forId: target.id, forwarded },
-    }, plan?.apply(), { acknowledges, storedForwarded: forwarded });
+      receipt: { forSender: target.sender, forId: target.id, forwarded: toRelay || d.presence.isOnline(target.sender) },
+    }, plan?.apply(), { acknowledges });
   }
 
   #committed(items: readonly QueuedEnvelope[], seqs: readonly number[], followupSeqs: readonly (readonly number[])[]): void {
@@ -351,11 +348,7 @@ export class Pipeline {
       } else if (item.acknowledges !== undefined) {
         const a = item.acknowledges;
         d.engine.settled(a);
-        // The receipt was stored as forwarded if the sender was online when it was accepted; if the sender left
-        // before the batch became durable, its next welcome replays the receipt instead (ACK-4).
-        if (a.sender !== d.relayDid && !d.receipts.forward(a.sender, a.id, item.json) && item.storedForwarded === true) {
-          d.store.markUnforwarded(a.sender, a.id);
-        }
+        if (a.sender !== d.relayDid) d.receipts.forward(a.sender, a.id, item.json);
       } else if (item.recipient !== null) {
         d.engine.accepted({
           seq, sender: env.from, id: env.id, to: env.to, recipient: item.recipient, json: item.json, exp: env.exp ?? null,

@@ -76,11 +76,10 @@ export class RetryPolicy {
       this.#d.log.debug({ seq: row.seq, reason: item.reason, attempts: item.attempts }, 'envelope dead-lettered');
       if (notice === undefined) continue;
       this.#d.ledger.add(notice.envelope.from, row.sender);
-      // after group-commit batches committed before the notice that still wait for their sync (DLV-2)
-      this.#d.store.inCommitOrder(() => this.#hooks.accepted({
+      this.#hooks.accepted({
         seq: notice.seq, sender: notice.envelope.from, id: notice.envelope.id, to: row.sender, recipient: row.sender,
         json: notice.json, exp: null,
-      }));
+      });
     }
     for (const mb of freed) this.#hooks.fill(mb);
   }

@@ -70,10 +70,8 @@ export class TaskEffectsRunner {
 
   /**
    * The effects committed: `noticeSeqs[i]` is the seq of notice i; `cause` the envelope that carried `own`.
-   * @param inCommitOrder - true when the notices were written by a durable write outside the group commit
-   *   (task sweeps): they reach the delivery engine after the batches committed before them (DLV-2).
    */
-  committed(e: TaskEffects, cause: { type: string; sender: string; id: string; seq: number } | undefined, noticeSeqs: readonly number[], inCommitOrder = false): void {
+  committed(e: TaskEffects, cause: { type: string; sender: string; id: string; seq: number } | undefined, noticeSeqs: readonly number[]): void {
     if (cause !== undefined) for (const t of e.own) this.#book.committed(t, cause);
     for (const w of e.withdrawn) this.#engine.settled({ ...w, wasPending: true });
     for (const [i, n] of e.notices.entries()) {
@@ -82,12 +80,10 @@ export class TaskEffectsRunner {
       const env = n.notice.envelope;
       if (n.transition !== undefined) this.#book.committed(n.transition, { type: 'notice', sender: env.from, id: env.id, seq });
       this.#ledger.add(env.from, env.to);
-      const deliver = (): void => this.#engine.accepted({
+      this.#engine.accepted({
         seq, sender: env.from, id: env.id, to: env.to, recipient: env.to, json: n.notice.write.json, exp: null,
         digest: n.notice.write.digest, type: 'notice',
       });
-      if (inCommitOrder) this.#store.inCommitOrder(deliver);
-      else deliver();
     }
   }
 

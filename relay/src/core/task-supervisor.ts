@@ -164,7 +164,7 @@ export class TaskSupervisor implements DeadLetterTaskHook {
       this.#d.effects.failed(e);
       return false;
     }
-    this.#d.effects.committed(e, undefined, seqs, true);
+    this.#d.effects.committed(e, undefined, seqs);
     return true;
   }
 }

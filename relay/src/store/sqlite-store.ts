@@ -2,11 +2,8 @@
  * The embedded relay store: one SQLite file through `node:sqlite` (design note 8).
  *
  * WAL journal; `synchronous=FULL` (durability 'fsync', the default) makes every COMMIT reach the disk before
- * it returns, which is what SPEC ACK-1 needs before `accepted` is sent. The group commit's batches are the
- * exception: `commitBatchDeferred` commits them without waiting for the disk and `whenDurable` reports when
- * a WAL sync on libuv's thread pool has made them durable (wal-sync.ts), so that the event loop does not stall
- * for the flush. 'normal' trades the last commits on power loss for speed. All statements are prepared once;
- * the schema and its migration live in schema.ts.
+ * it returns, which is what SPEC ACK-1 needs before `accepted` is sent. 'normal' trades the last commits on
+ * power loss for speed. All statements are prepared once; the schema and its migration live in schema.ts.
  */
 import { mkdirSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -14,7 +11,6 @@ import { dirname } from 'node:path';
 import { migrate } from './schema.ts';
 import { SqliteTasks } from './task-tables.ts';
 import { IdFilter } from './id-filter.ts';
-import { WalSync, type FdatasyncFn, type SyncDone } from './wal-sync.ts';
 import type {
   AgentRegistration, BatchWrite, DeadLetterResult, DeadLetterRow, DeadLetterSelect, DeadLetterWrite, DeliveryUpdate,
   EnvelopeStatus, RelayStore, StoredEnvelope, StoredTaskEvent, TaskRow, TaskSelect, ThreadRecord, UnforwardedReceipt,
@@ -54,17 +50,10 @@ function toDead(row: DeadRow): DeadLetterRow {
   };
 }
 
-/** Options of {@link SqliteStore} beyond path and durability. */
-export interface SqliteStoreOptions {
-  /** The WAL flush primitive for deferred syncs (default `fs.fdatasync`); tests hold or fail it. */
-  readonly fdatasync?: FdatasyncFn;
-}
-
 /**
  * SQLite implementation of {@link RelayStore}.
  * @param path - database file; its directory is created if missing.
- * @param durability - 'fsync' (synchronous=FULL, default; group-commit batches synced off the event loop) or
- *   'normal' (synchronous=NORMAL).
+ * @param durability - 'fsync' (synchronous=FULL, default) or 'normal' (synchronous=NORMAL).
  */
 export class SqliteStore implements RelayStore {
   readonly #db: DatabaseSync;
@@ -72,17 +61,14 @@ export class SqliteStore implements RelayStore {
   readonly #tasks: SqliteTasks;
   /** Every (sender, id) in `envelopes`, so that a lookup of a new id skips SQLite (RPL-3 is checked per envelope). */
   #ids: IdFilter;
-  /** Deferred WAL syncs (durability 'fsync' on a WAL database file only). */
-  readonly #wal: WalSync | undefined;
 
-  constructor(path: string, durability: Durability = 'fsync', options: SqliteStoreOptions = {}) {
+  constructor(path: string, durability: Durability = 'fsync') {
     mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
-    const mode = (this.#db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode;
+    this.#db.exec('PRAGMA journal_mode = WAL');
     this.#db.exec(`PRAGMA synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
     this.#db.exec('PRAGMA busy_timeout = 5000');
     migrate(this.#db);
-    this.#wal = durability === 'fsync' && mode === 'wal' ? new WalSync(`${path}-wal`, options.fdatasync) : undefined;
     this.#tasks = new SqliteTasks(this.#db);
     const p = (sql: string): StatementSync => this.#db.prepare(sql);
     const insert = (status: string): StatementSync => p(`INSERT INTO envelopes
@@ -135,7 +121,6 @@ export class SqliteStore implements RelayStore {
       pruneReceipt: p('DELETE FROM receipts WHERE for_sender = ? AND for_id = ? AND forwarded = 1'),
       unforwarded: p('SELECT for_id, json FROM receipts WHERE for_sender = ? AND forwarded = 0 ORDER BY rowid'),
       markForwarded: p('UPDATE receipts SET forwarded = 1 WHERE for_sender = ? AND for_id = ?'),
-      markUnforwarded: p('UPDATE receipts SET forwarded = 0 WHERE for_sender = ? AND for_id = ?'),
     };
     this.#ids = this.#buildIdFilter();
   }
@@ -158,13 +143,8 @@ export class SqliteStore implements RelayStore {
     return (this.#st(name).all(...params) as unknown as EnvelopeRow[]).map(toStored);
   }
 
-  /**
-   * Runs `fn` in one IMMEDIATE transaction; rolls back and rethrows on failure. Throws without writing once a
-   * WAL sync has failed (wal-sync.ts: the disk's state is unknown until the relay restarts).
-   */
+  /** Runs `fn` in one IMMEDIATE transaction; rolls back and rethrows on failure. */
   #tx<T>(fn: () => T): T {
-    const failure = this.#wal?.failure;
-    if (failure !== undefined) throw new Error(`the store stopped writing after a failed WAL sync (restart the relay): ${failure.message}`);
     this.#db.exec('BEGIN IMMEDIATE');
     try {
       const result = fn();
@@ -215,30 +195,6 @@ export class SqliteStore implements RelayStore {
     });
     if (this.#ids.full) this.#ids = this.#buildIdFilter();
     return seqs;
-  }
-
-  commitBatchDeferred(writes: readonly BatchWrite[], updates: readonly DeliveryUpdate[] = []): number[] {
-    if (this.#wal === undefined) return this.commitBatch(writes, updates);
-    this.#db.exec('PRAGMA synchronous = NORMAL');
-    try {
-      return this.commitBatch(writes, updates);
-    } finally {
-      this.#db.exec('PRAGMA synchronous = FULL');
-    }
-  }
-
-  whenDurable(done: SyncDone): void {
-    if (this.#wal === undefined) done(null);
-    else this.#wal.request(done);
-  }
-
-  syncNow(): void {
-    this.#wal?.syncNow();
-  }
-
-  inCommitOrder(fn: () => void): void {
-    if (this.#wal === undefined) fn();
-    else this.#wal.inOrder(fn);
   }
 
   #write(w: BatchWrite): number {
@@ -376,12 +332,7 @@ export class SqliteStore implements RelayStore {
     this.#st('markForwarded').run(sender, forId);
   }
 
-  markUnforwarded(sender: string, forId: string): void {
-    this.#st('markUnforwarded').run(sender, forId);
-  }
-
   close(): void {
-    this.#wal?.close();
     if (this.#db.isOpen) this.#db.close();
   }
 }

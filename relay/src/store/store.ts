@@ -154,26 +154,6 @@ export interface RelayStore {
    * returns the relay sequence number assigned to each write, in order. Throws if the transaction fails.
    */
   commitBatch(writes: readonly BatchWrite[], updates?: readonly DeliveryUpdate[]): number[];
-  /**
-   * {@link commitBatch} for the group commit: the transaction is committed and visible when this returns, but
-   * may not be on disk yet; {@link whenDurable} tells when it is. A store whose commits are durable on return
-   * (or that promises no durability) implements it as `commitBatch`.
-   */
-  commitBatchDeferred(writes: readonly BatchWrite[], updates?: readonly DeliveryUpdate[]): number[];
-  /**
-   * Calls `done(null)` once every commit that returned before this call is durable, synchronously when they
-   * already are, or `done(error)` when making them durable failed (the store then refuses further writes).
-   * Callbacks run once each, in call order (ACK-1: `accepted` waits for this).
-   */
-  whenDurable(done: (error: Error | null) => void): void;
-  /** Makes every commit so far durable before returning and runs the waiting {@link whenDurable} callbacks. */
-  syncNow(): void;
-  /**
-   * Runs `fn` after every {@link whenDurable} callback requested so far (at once when none waits). A write
-   * that is durable when it returns (dead-lettering, task sweeps) announces its envelopes through this, so that
-   * they reach the delivery engine after the group-commit batches committed before them (DLV-2).
-   */
-  inCommitOrder(fn: () => void): void;
   /** Pending envelopes of `recipient` with seq > `afterSeq`, ascending, at most `limit` (DLV-2, FLW-1). */
   nextPending(recipient: string, afterSeq: number, limit: number): StoredEnvelope[];
   /** Pending envelopes per recipient (mailbox sizes, MBX-2; routing load, RTE-3). */
@@ -227,10 +207,5 @@ export interface RelayStore {
   unforwardedReceipts(sender: string): UnforwardedReceipt[];
   /** Marks the receipt for (`sender`, `forId`) as forwarded. */
   markForwarded(sender: string, forId: string): void;
-  /**
-   * Marks a stored receipt as not forwarded, so that the next `welcome` of its original sender replays it
-   * (ACK-4): the sender went offline between the receipt's commit and its durability.
-   */
-  markUnforwarded(sender: string, forId: string): void;
   close(): void;
 }
