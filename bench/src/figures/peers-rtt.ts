@@ -23,9 +23,13 @@ export interface RttRun {
   firstError: string | null;
 }
 
+/** Longest a round trip may take on average in a count-limited run before the bench gives up on it (ms). */
+const SLOWEST_ROUND_TRIP_MS = 5;
+
 async function drive(driver: BenchChild, limit: { concurrency: number; durationMs?: number; count?: number }): Promise<ClosedLoopResult> {
   driver.send({ type: 'run', ...limit });
-  return await driver.next('ran', (limit.durationMs ?? 600_000) + 120_000) as unknown as ClosedLoopResult;
+  const budget = limit.durationMs ?? Math.max(600_000, (limit.count ?? 0) * SLOWEST_ROUND_TRIP_MS);
+  return await driver.next('ran', budget + 120_000) as unknown as ClosedLoopResult;
 }
 
 function toRun(r: ClosedLoopResult, serverRss: number): RttRun {
