@@ -123,7 +123,7 @@ async function rssGrowth(c: PeersConfig, log: (m: string) => void): Promise<Figu
     },
     'peers.baton.relay_rss_after_10n': {
       value: rss1, unit: 'bytes', ...atMost(rss1, 'peers.baton.relay_rss_after_n', rss0, 1.1),
-      note: `after ${n1} round trips; stand-in for "flat within 10% from 100k to 1M completed tasks" (1M round trips take about an hour here); ` +
+      note: `after ${n1} round trips; stand-in for "flat within 10% from 100k to 1M completed tasks" (measured on its own by bench/src/relay-rss-long.ts, about half an hour here); ` +
         `${Math.round(growth.perSec)} round trips/s, errors ${growth.errors}; growth per round trip from n to 10n: RSS ${perTask(rss1, rss0)}, ` +
         `JS heap ${perTask(growth.heap[1], growth.heap[0])}`,
     },
