@@ -36,7 +36,7 @@ function removeFrom(index: Map<string, Set<string>>, key: string, agent: string,
 }
 
 /** Orders did:keys as discovery returns them (code-unit order, DIS-3). */
-export const byDid = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byDid = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const EMPTY: ReadonlySet<string> = new Set();
 
 /** Known agents and their registrations. */
