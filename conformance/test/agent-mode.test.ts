@@ -29,7 +29,7 @@ afterAll(() => {
  * What the broken adapter breaks: no verification (of envelopes, and of an answer's context: AG-072), no audience
  * check, no dedupe, no expiry, no input validation.
  */
-const BROKEN_FAILS = ['AG-015', 'AG-020', 'AG-021', 'AG-022', 'AG-023', 'AG-024', 'AG-025', 'AG-030', 'AG-031', 'AG-051', 'AG-072'];
+const BROKEN_FAILS = ['AG-015', 'AG-020', 'AG-021', 'AG-022', 'AG-023', 'AG-024', 'AG-025', 'AG-026', 'AG-030', 'AG-031', 'AG-051', 'AG-072'];
 /** It also ignores RATE_LIMITED (a SHOULD: warn, not fail). */
 const BROKEN_WARNS = ['AG-042'];
 

@@ -14,7 +14,8 @@ import {
   httpAuthSigningInput, signHttpRequest,
   type Envelope, type HelloFrame, type KeyPair, type UnsignedEnvelope,
 } from '../src/index.ts';
-import { GROUP_ORDER } from '../src/crypto/backend.ts';
+import * as ed from '@noble/ed25519';
+import { GROUP_ORDER, SMALL_ORDER_ENCODINGS as SMALL_ORDER } from '../src/crypto/backend.ts';
 import { publicKeyToDid, fromHex } from '../src/index.ts';
 import { base58 } from '@scure/base';
 
@@ -137,12 +138,41 @@ const rfcSig = 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155
 const leHex = (n: bigint) => { const b = new Uint8Array(32); for (let i = 0; i < 32; i++) { b[i] = Number(n & 0xffn); n >>= 8n; } return toHex(b); };
 const sOf = (sigHex: string) => { let s = 0n; for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(parseInt(sigHex.slice(i * 2, i * 2 + 2), 16)); return s; };
 const P = 2n ** 255n - 19n;
-const SMALL_ORDER = [
-  '0100000000000000000000000000000000000000000000000000000000000000', 'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  '0000000000000000000000000000000000000000000000000000000000000000', '0000000000000000000000000000000000000000000000000000000000000080',
-  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
-  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
-];
+const leInt = (bytes: Uint8Array) => { let n = 0n; for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i] ?? 0); return n; };
+const sha512 = (...parts: Uint8Array[]) => { const h = createHash('sha512'); for (const p of parts) h.update(p); return new Uint8Array(h.digest()); };
+/**
+ * SIG-3 (g): a signature with R of small order that satisfies the cofactorless equation (f). With A = a·B + T
+ * (T of order 8 or the identity) and S = k·a mod L, [S]B = R + [k]A holds when R = -k·T; k depends on the
+ * message, so messages are tried until -k·T is `r`.
+ */
+function smallOrderRSignature(secret: Uint8Array, torsion: string, r: string): { public_key_hex: string; message_hex: string; signature_hex: string } {
+  const a = ed.utils.getExtendedPublicKey(secret).scalar;
+  const T = ed.Point.fromHex(torsion);
+  const A = ed.Point.BASE.multiply(a).add(T);
+  for (let i = 0; i < 256; i++) {
+    const message = new TextEncoder().encode(`small-order R ${i}`);
+    const k = leInt(sha512(fromHex(r), A.toBytes(), message)) % GROUP_ORDER;
+    const kT = T.multiply(k, false);
+    if (!kT.negate().equals(ed.Point.fromHex(r))) continue;
+    return { public_key_hex: A.toHex(), message_hex: toHex(message), signature_hex: r + leHex((k * a) % GROUP_ORDER) };
+  }
+  throw new Error('no message found');
+}
+
+/** A valid signature under a key of mixed order (a·B + T): R = r·B, S = r + k·a, with a message where k·T = 0. */
+function mixedOrderValid(secret: Uint8Array, torsion: string): { public_key_hex: string; message_hex: string; signature_hex: string } {
+  const a = ed.utils.getExtendedPublicKey(secret).scalar;
+  const A = ed.Point.BASE.multiply(a).add(ed.Point.fromHex(torsion));
+  for (let i = 0; i < 256; i++) {
+    const message = new TextEncoder().encode(`mixed-order key ${i}`);
+    const r = leInt(sha512(secret, message)) % GROUP_ORDER;
+    const R = ed.Point.BASE.multiply(r).toBytes();
+    const k = leInt(sha512(R, A.toBytes(), message)) % GROUP_ORDER;
+    if (k % 8n !== 0n) continue;
+    return { public_key_hex: A.toHex(), message_hex: toHex(message), signature_hex: toHex(R) + leHex((r + k * a) % GROUP_ORDER) };
+  }
+  throw new Error('no message found');
+}
 const zero32 = '00'.repeat(32);
 write('signatures-strict.json', {
   description: 'Strict Ed25519 verification (SPEC SIG-3). Every implementation must return exactly `valid` for (public_key_hex, message_hex, signature_hex).',
@@ -156,6 +186,9 @@ write('signatures-strict.json', {
     { name: 'r-negative-zero-x', rule: 'SIG-3 (c): R is (0, 1) with the sign bit set', public_key_hex: rfcPub, message_hex: '', signature_hex: '01' + '00'.repeat(30) + '80' + rfcSig.slice(64), valid: false },
     { name: 'pk-y-p-plus-1', rule: 'SIG-3 (d): non-canonical public key', public_key_hex: leHex(P + 1n), message_hex: '', signature_hex: '01' + '00'.repeat(31) + zero32, valid: false },
     ...SMALL_ORDER.map((pk, i) => ({ name: `pk-small-order-${i}`, rule: 'SIG-3 (e): small-order public key; R = identity, S = 0 satisfies the equation for every message', public_key_hex: pk, message_hex: '68656c6c6f', signature_hex: '01' + '00'.repeat(31) + zero32, valid: false })),
+    { name: 'r-identity', rule: 'SIG-3 (g): R is the identity; S = k·a satisfies (f) for any message signed with a', ...smallOrderRSignature(alice.secretKey, SMALL_ORDER[0]!, SMALL_ORDER[0]!), valid: false },
+    { name: 'r-order-8', rule: 'SIG-3 (g): R of order 8 with a key of mixed order (a·B plus a point of order 8, accepted by (e)); S = k·a satisfies (f)', ...smallOrderRSignature(alice.secretKey, SMALL_ORDER[6]!, SMALL_ORDER[4]!), valid: false },
+    { name: 'mixed-order-key', rule: 'valid: a key of mixed order is not of small order (e), and R = r·B passes (g)', ...mixedOrderValid(alice.secretKey, SMALL_ORDER[6]!), valid: true },
     { name: 'wrong-message', rule: 'SIG-3 (f)', public_key_hex: rfcPub, message_hex: '00', signature_hex: rfcSig, valid: false },
     { name: 'flipped-bit-in-r', rule: 'SIG-3 (f)', public_key_hex: rfcPub, message_hex: '', signature_hex: 'e4' + rfcSig.slice(2), valid: false },
     { name: 'short-signature', rule: 'SIG-3 (a)', public_key_hex: rfcPub, message_hex: '', signature_hex: rfcSig.slice(0, 126), valid: false },

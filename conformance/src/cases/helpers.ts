@@ -1,6 +1,9 @@
 // Shared steps of conformance cases: "error with this exact code, then closed", "connection still works",
 // unique capability names, malleated signatures, small-order identities.
-import { base64urlDecode, base64urlEncode, ERROR_CODES, isErrorCode } from '@baton/spec';
+import { createHash } from 'node:crypto';
+import {
+  base64urlDecode, base64urlEncode, envelopeSigningInput, ERROR_CODES, isErrorCode, withoutSignature, type Envelope, type KeyPair,
+} from '@baton/spec';
 import { CaseFailure, check, show } from '../assert.ts';
 import type { CaseContext, TestAgent } from '../context.ts';
 import type { WireConnection } from '../wire/connection.ts';
@@ -97,4 +100,28 @@ export async function disconnectAndWaitOffline(ctx: CaseContext, agent: TestAgen
     if (Date.now() > deadline) throw new CaseFailure(`${agent.did} offline in discovery after its connection closed (DIS-3)`, show(f));
     await observer.conn.absent(() => false, 20);
   }
+}
+
+const leInt = (bytes: Uint8Array) => bytes.reduceRight((n, b) => (n << 8n) | BigInt(b), 0n);
+
+/**
+ * `env` re-signed by `key` with R = the identity (small order, SIG-3 (g)) and S = k·a mod L: it satisfies the
+ * cofactorless equation (f), so only a verifier that applies (g) rejects it. `a` is the RFC 8032 section
+ * 5.1.5 secret scalar of `key`'s seed, k = SHA-512(R || A || signing input) mod L.
+ */
+export function identityRSignature(env: Envelope, key: KeyPair): string {
+  const h = createHash('sha512').update(key.secretKey).digest();
+  h[0] = (h[0] ?? 0) & 248;
+  h[31] = ((h[31] ?? 0) & 127) | 64;
+  const a = leInt(h.subarray(0, 32));
+  const r = Uint8Array.from([1, ...new Array<number>(31).fill(0)]);
+  const k = leInt(createHash('sha512').update(r).update(key.publicKey).update(envelopeSigningInput(withoutSignature(env))).digest()) % L;
+  let s = (k * a) % L;
+  const out = new Uint8Array(64);
+  out.set(r, 0);
+  for (let i = 32; i < 64; i++) {
+    out[i] = Number(s & 0xffn);
+    s >>= 8n;
+  }
+  return base64urlEncode(out);
 }

@@ -3,7 +3,7 @@
 import type { Envelope } from '@baton/spec';
 import { check } from '../assert.ts';
 import type { CaseContext, TestAgent } from '../context.ts';
-import { expectAlive, malleateSignature, nonCanonicalR } from './helpers.ts';
+import { expectAlive, identityRSignature, malleateSignature, nonCanonicalR } from './helpers.ts';
 import type { ConformanceCase } from './types.ts';
 
 function badSigCase(id: string, requirements: string[], title: string,
@@ -28,6 +28,8 @@ export const signatureCases: ConformanceCase[] = [
   badSigCase('SIG-004', ['SIG-4', 'SIG-2'], 'a signature by another key over the same content',
     (ctx, a, b, v) => ({ ...v, sig: ctx.envelope(b, { type: 'message', to: b.did, body: { text: 'signed' }, id: v.id, ts: v.ts }).sig, from: a.did })),
   badSigCase('SIG-005', ['SIG-4'], 'the audience (to) changed after signing', (ctx, _a, _b, v) => ({ ...v, to: ctx.relayDid })),
+  badSigCase('SIG-007', ['SIG-3'], 'a signature by the sender\'s own key whose R is the identity (small order; passes the bare cofactorless equation)',
+    (_c, a, _b, v) => ({ ...v, sig: identityRSignature(v, a.key) })),
   badSigCase('SIG-006', ['RTE-1', 'SIG-4'], 'a broken signature on an envelope also outside the clock window (signature before skew)',
     (ctx, a, b) => ({ ...ctx.envelope(a, { type: 'message', to: b.did, body: {}, ts: ctx.now() - ctx.limits.max_clock_skew_ms - 60_000 }), sig: 'A'.repeat(86) })),
 ];

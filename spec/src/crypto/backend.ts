@@ -1,5 +1,5 @@
 /**
- * The Ed25519 backend interface and the strict checks every backend shares (SPEC SIG-3 (a)-(e)).
+ * The Ed25519 backend interface and the strict checks every backend shares (SPEC SIG-3 (a)-(e), (g)).
  *
  * A backend performs raw RFC 8032 operations; `strictPrecheck` runs first so that every backend rejects the
  * same malleable and weak inputs, and each backend then applies the cofactorless equation (SIG-3 (f)).
@@ -60,6 +60,31 @@ export function isPointEncodingCanonical(p: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * The canonical encodings of the 8 points of small order (order dividing 8): the identity, (0, -1), the two
+ * points of order 4 and the four of order 8 (SPEC SIG-3 (e), (g)).
+ */
+export const SMALL_ORDER_ENCODINGS: readonly string[] = [
+  '0100000000000000000000000000000000000000000000000000000000000000', 'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '0000000000000000000000000000000000000000000000000000000000000000', '0000000000000000000000000000000000000000000000000000000000000080',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+];
+
+const smallOrderBytes = SMALL_ORDER_ENCODINGS.map((hex) => Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16)));
+
+/**
+ * SIG-3 (g): `p` (a canonical 32-byte encoding) is one of the 8 small-order points. An honest R differs from
+ * all 8 within its first byte or two, so this costs a few comparisons.
+ */
+export function isSmallOrderEncoding(p: Uint8Array): boolean {
+  outer: for (const s of smallOrderBytes) {
+    for (let i = 0; i < 32; i++) if (p[i] !== s[i]) continue outer;
+    return true;
+  }
+  return false;
+}
+
 /** Verdicts kept (least recently used evicted): ~80 bytes each; a miss costs a point decompression. */
 const publicKeyVerdicts = new LruCache<string, boolean>(16_384);
 
@@ -84,12 +109,13 @@ export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
   return verdict;
 }
 
-/** SIG-3 (a)-(e): every check that does not need the message. */
+/** SIG-3 (a)-(e), (g): every check that does not need the message. */
 export function strictPrecheck(publicKey: Uint8Array, signature: Uint8Array): boolean {
   return (
     signature.length === 64 &&
     isScalarCanonical(signature.subarray(32)) &&
     isPointEncodingCanonical(signature.subarray(0, 32)) &&
+    !isSmallOrderEncoding(signature.subarray(0, 32)) &&
     isAcceptablePublicKey(publicKey)
   );
 }

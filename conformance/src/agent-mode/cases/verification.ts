@@ -2,7 +2,7 @@
 // or is not addressed to the adapter is dropped without a receipt and not acted on (SIG-3, SIG-4, RPL-5).
 // A faulty relay delivers each one; a valid request follows, so the adapter is known to have handled it.
 import { capabilityTarget, createEnvelope, generateKeyPair, signEnvelope, withoutSignature, type Envelope } from '@baton/spec';
-import { malleateSignature } from '../../cases/helpers.ts';
+import { identityRSignature, malleateSignature } from '../../cases/helpers.ts';
 import type { AgentContext } from '../context.ts';
 import type { AgentCase } from './types.ts';
 
@@ -45,4 +45,9 @@ export const verificationCases: AgentCase[] = [
     const name = 'conformance.unregistered';
     return createEnvelope(ctx.peer(), { type: 'request', to: capabilityTarget(name), exp: Date.now() + 60_000, body: { capability: name, input: { text: 'x' } } });
   }, true),
+  dropped('AG-026', ['SIG-3', 'RPL-5'], 'a request signed by the peer\'s key with R = the identity (small order, passes the bare cofactorless equation) is dropped', (ctx) => {
+    const peer = ctx.peer();
+    const env = ctx.request(peer, { text: 'small-order R' });
+    return { ...env, sig: identityRSignature(env, peer) };
+  }),
 ];
