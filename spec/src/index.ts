@@ -13,7 +13,7 @@ export { canonicalize } from './json/canonicalize.ts';
 export { parseJson } from './json/parse-json.ts';
 export type { Ed25519Backend } from './crypto/backend.ts';
 export { nobleBackend } from './crypto/noble-backend.ts';
-export { verifySignature, sign, getDefaultBackend, setDefaultBackend } from './crypto/signature.ts';
+export { verifySignature, sign, getDefaultBackend, setDefaultBackend, availableBackends } from './crypto/signature.ts';
 export { publicKeyToDid, didToPublicKey, isValidDid } from './identity/did-key.ts';
 export { generateKeyPair, keyPairFromSecret, encodeKeyFile, decodeKeyFile, type KeyPair } from './identity/keys.ts';
 export {

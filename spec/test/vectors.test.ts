@@ -5,11 +5,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   base64urlDecode, canonicalize, checkEnvelope, didToPublicKey, envelopeSigningInput, fromHex, isBatonError,
-  nobleBackend, parseFrame, parseJson, publicKeyToDid, setDefaultBackend, getDefaultBackend, signEnvelope,
+  nobleBackend, availableBackends, parseFrame, parseJson, publicKeyToDid, setDefaultBackend, getDefaultBackend, signEnvelope,
   toHex, verifyAuth, verifySignature, withoutSignature, digestOfSigningInput, keyPairFromSecret, signAuth,
   authSigningInput, httpAuthSigningInput, signHttpRequest, verifyHttpRequest, type Envelope, type Ed25519Backend, type AuthFrame, type HelloFrame,
 } from '@baton/spec';
 import { nodeBackend } from '@baton/spec/node';
+import { sodiumBackend } from '@baton/spec/sodium';
 import rfc8032 from '../vectors/rfc8032.json' with { type: 'json' };
 import rfc8785 from '../vectors/rfc8785.json' with { type: 'json' };
 import strict from '../vectors/signatures-strict.json' with { type: 'json' };
@@ -21,11 +22,14 @@ import httpAuth from '../vectors/http-auth.json' with { type: 'json' };
 
 const backends: Ed25519Backend[] = [nobleBackend];
 if (nodeBackend !== undefined) backends.push(nodeBackend);
+if (sodiumBackend !== undefined) backends.push(sodiumBackend);
 const original = getDefaultBackend();
 afterAll(() => { setDefaultBackend(original); });
 
-it('has both backends in Node', () => {
-  expect(backends.map((b) => b.name)).toEqual(['noble', 'node:crypto']);
+it('has all three backends in Node (sodium-native is installed here), the fastest as the default', () => {
+  expect(backends.map((b) => b.name)).toEqual(['noble', 'node:crypto', 'libsodium']);
+  expect(availableBackends.map((b) => b.name)).toEqual(['libsodium', 'node:crypto', 'noble']);
+  expect(original.name).toBe('libsodium');
 });
 
 describe('RFC 8785 canonicalization', () => {

@@ -1,16 +1,17 @@
 /**
  * Worker-thread entry of the verify pool (verify-pool.ts): receives batches of Ed25519 verification jobs packed
  * in one ArrayBuffer and answers each batch with one byte per job (1 = valid), handing the batch buffer back. Verification is the strict
- * SPEC SIG-3 check of `@baton/spec`'s node:crypto backend, the same one the event loop uses.
+ * SPEC SIG-3 check of `@baton/spec`'s default Ed25519 backend, the same one the event loop uses (libsodium where
+ * installed; `BATON_ED25519` applies in this thread too).
  *
  * Batch layout (little-endian): u32 job count, then per job: 32-byte public key, 64-byte signature, u32
  * message length, message bytes.
  */
 import { parentPort } from 'node:worker_threads';
-import { nodeBackend } from '@baton/spec/node';
+import { getDefaultBackend } from '@baton/spec/ed25519';
 
-const backend = nodeBackend;
-if (parentPort === null || backend === undefined) throw new Error('verify-worker.ts runs as a Node worker thread');
+const backend = getDefaultBackend();
+if (parentPort === null) throw new Error('verify-worker.ts runs as a Node worker thread');
 const port = parentPort;
 
 port.on('message', (buffer: ArrayBuffer) => {
