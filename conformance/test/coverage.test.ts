@@ -1,7 +1,7 @@
 // Coverage of SPEC.md: every MUST requirement is checked by a relay-mode or agent-mode case, or listed with a
 // reason in src/not-testable.ts (not testable over the wire); listed ones are not also cited by a case; every
 // relay-side requirement of the delivery sections (17-20) has a relay-mode case; cases cite only existing requirement IDs; case ids are unique across both modes; ADAPTERS.md lists
-// every agent-mode case.
+// every agent-mode case; the READMEs give the case counts of both modes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { agentCases } from '../src/agent-mode/cases/index.ts';
@@ -45,6 +45,15 @@ describe('requirement registry and coverage', () => {
   it('the framework-author guide (ADAPTERS.md) lists every agent-mode case', () => {
     const guide = readFileSync(new URL('../ADAPTERS.md', import.meta.url), 'utf8');
     expect(agentCases.map((c) => c.id).filter((id) => !guide.includes(id))).toEqual([]);
+  });
+
+  it('the READMEs state how many cases each mode has', () => {
+    const suite = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const root = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(suite).toContain(`${relayCases.length} cases in `);
+    expect(suite).toContain(`${agentCases.length} cases \`AG-*\``);
+    expect(root).toContain(`(${relayCases.length} cases) tests a relay`);
+    expect(root).toContain(`(${agentCases.length} cases) tests an agent adapter`);
   });
 
   it('cases cite existing requirements, listed entries exist, have reasons and are not covered, case ids are unique', () => {
