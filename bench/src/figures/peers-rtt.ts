@@ -83,20 +83,29 @@ export function batonRequestRun(concurrency: number, durationMs: number, durabil
 }
 
 /**
- * Relay RSS (and JS heap) after GC once `checkpoints[0]` and then `checkpoints[1]` round trips completed (32 in
- * flight), the relay forked with MEMORY_FLAGS (young generation pinned) and LONG_RUN_ENV (2 malloc arenas).
+ * Relay RSS (and JS heap) after GC once each of `checkpoints` (ascending counts of completed round trips, 32 in
+ * flight) is reached, the relay forked with MEMORY_FLAGS (young generation pinned) and LONG_RUN_ENV (2 malloc
+ * arenas). `rss[i]` and `heap[i]` (bytes) belong to `checkpoints[i]`.
  */
-export function batonRssGrowth(checkpoints: readonly [number, number], concurrency: number, durability: 'fsync' | 'normal'): Promise<{ rss: [number, number]; heap: [number, number]; perSec: number; errors: number }> {
+export function batonRssGrowth(checkpoints: readonly number[], concurrency: number, durability: 'fsync' | 'normal'): Promise<{ rss: number[]; heap: number[]; perSec: number; errors: number }> {
   return withChildren(async (children, dataDir) => {
     const { relay, driver } = await batonTrio(children, dataDir, durability, true);
-    const first = await drive(driver, { concurrency, count: checkpoints[0] });
-    const m0 = await settledMemory(relay);
-    const second = await drive(driver, { concurrency, count: checkpoints[1] - checkpoints[0] });
-    const m1 = await settledMemory(relay);
-    const elapsed = first.elapsedMs + second.elapsedMs;
-    return {
-      rss: [m0.rss, m1.rss], heap: [m0.heapUsed, m1.heapUsed],
-      perSec: (first.completed + second.completed) / (elapsed / 1000), errors: first.errors + second.errors,
-    };
+    const rss: number[] = [];
+    const heap: number[] = [];
+    let done = 0;
+    let elapsedMs = 0;
+    let completed = 0;
+    let errors = 0;
+    for (const checkpoint of checkpoints) {
+      const run = await drive(driver, { concurrency, count: checkpoint - done });
+      done = checkpoint;
+      elapsedMs += run.elapsedMs;
+      completed += run.completed;
+      errors += run.errors;
+      const m = await settledMemory(relay);
+      rss.push(m.rss);
+      heap.push(m.heapUsed);
+    }
+    return { rss, heap, perSec: completed / (elapsedMs / 1000), errors };
   });
 }

@@ -113,7 +113,8 @@ async function rssGrowth(c: PeersConfig, log: (m: string) => void): Promise<Figu
   const [n0, n1] = c.rssCheckpoints;
   log(`peers: relay RSS after ${n0} and ${n1} request round trips`);
   const growth = await batonRssGrowth(c.rssCheckpoints, 32, 'normal');
-  const [rss0, rss1] = growth.rss;
+  const [rss0 = Number.NaN, rss1 = Number.NaN] = growth.rss;
+  const [heap0 = Number.NaN, heap1 = Number.NaN] = growth.heap;
   const perTask = (b: number, a: number): string => `${Math.round((b - a) / Math.max(1, n1 - n0))} bytes`;
   return {
     'peers.baton.relay_rss_after_n': {
@@ -125,7 +126,7 @@ async function rssGrowth(c: PeersConfig, log: (m: string) => void): Promise<Figu
       value: rss1, unit: 'bytes', ...atMost(rss1, 'peers.baton.relay_rss_after_n', rss0, 1.1),
       note: `after ${n1} round trips; stand-in for "flat within 10% from 100k to 1M completed tasks" (measured on its own by bench/src/relay-rss-long.ts, about half an hour here); ` +
         `${Math.round(growth.perSec)} round trips/s, errors ${growth.errors}; growth per round trip from n to 10n: RSS ${perTask(rss1, rss0)}, ` +
-        `JS heap ${perTask(growth.heap[1], growth.heap[0])}`,
+        `JS heap ${perTask(heap1, heap0)}`,
     },
   };
 }
