@@ -33,7 +33,7 @@ const LABELS: Record<string, string> = { noble: 'noble', 'node:crypto': 'node', 
 
 /**
  * Single-core strict verify rate (ops/s) of `backend` on a routed-workload envelope, measured now for about
- * `ms`: with `node:crypto` (the default here) it is the baseline the issue divides the routed figures by,
+ * `ms`: with `node:crypto` (the parameter's default) it is the baseline the issue divides the routed figures by,
  * taken next to them.
  * @throws Error when `node:crypto` is not available (outside Node).
  */
