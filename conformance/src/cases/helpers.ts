@@ -59,18 +59,22 @@ export const IDENTITY_SIG = base64urlEncode(Uint8Array.from([1, ...new Array<num
 
 const L = (1n << 252n) + 27742317777372353535851937790883648493n;
 
+/** Little-endian bytes as an integer (Ed25519 scalars and S, RFC 8032 section 5.1.2). */
+const leInt = (bytes: Uint8Array) => bytes.reduceRight((n, b) => (n << 8n) | BigInt(b), 0n);
+
+/** Writes `n` little-endian into `out[32..64)`, the S half of a signature. */
+function setS(out: Uint8Array, n: bigint): Uint8Array {
+  for (let i = 32; i < 64; i++) {
+    out[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+  return out;
+}
+
 /** The same signature with L added to S (SIG-3 b): verifies under a lax verifier, invalid under strict rules. */
 export function malleateSignature(sig: string): string {
   const bytes = base64urlDecode(sig);
-  let s = 0n;
-  for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(bytes[i] ?? 0);
-  s += L;
-  const out = new Uint8Array(bytes);
-  for (let i = 32; i < 64; i++) {
-    out[i] = Number(s & 0xffn);
-    s >>= 8n;
-  }
-  return base64urlEncode(out);
+  return base64urlEncode(setS(new Uint8Array(bytes), leInt(bytes.subarray(32)) + L));
 }
 
 /** A signature whose R is y = p (not canonical, SIG-3 c), keeping S. */
@@ -102,8 +106,6 @@ export async function disconnectAndWaitOffline(ctx: CaseContext, agent: TestAgen
   }
 }
 
-const leInt = (bytes: Uint8Array) => bytes.reduceRight((n, b) => (n << 8n) | BigInt(b), 0n);
-
 /**
  * `env` re-signed by `key` with R = the identity (small order, SIG-3 (g)) and S = k·a mod L: it satisfies the
  * cofactorless equation (f), so only a verifier that applies (g) rejects it. `a` is the RFC 8032 section
@@ -116,12 +118,7 @@ export function identityRSignature(env: Envelope, key: KeyPair): string {
   const a = leInt(h.subarray(0, 32));
   const r = Uint8Array.from([1, ...new Array<number>(31).fill(0)]);
   const k = leInt(createHash('sha512').update(r).update(key.publicKey).update(envelopeSigningInput(withoutSignature(env))).digest()) % L;
-  let s = (k * a) % L;
   const out = new Uint8Array(64);
   out.set(r, 0);
-  for (let i = 32; i < 64; i++) {
-    out[i] = Number(s & 0xffn);
-    s >>= 8n;
-  }
-  return base64urlEncode(out);
+  return base64urlEncode(setS(out, (k * a) % L));
 }
