@@ -116,9 +116,7 @@ export function identityRSignature(env: Envelope, key: KeyPair): string {
   h[0] = (h[0] ?? 0) & 248;
   h[31] = ((h[31] ?? 0) & 127) | 64;
   const a = leInt(h.subarray(0, 32));
-  const r = Uint8Array.from([1, ...new Array<number>(31).fill(0)]);
-  const k = leInt(createHash('sha512').update(r).update(key.publicKey).update(envelopeSigningInput(withoutSignature(env))).digest()) % L;
-  const out = new Uint8Array(64);
-  out.set(r, 0);
+  const out = new Uint8Array(base64urlDecode(IDENTITY_SIG));
+  const k = leInt(createHash('sha512').update(out.subarray(0, 32)).update(key.publicKey).update(envelopeSigningInput(withoutSignature(env))).digest()) % L;
   return base64urlEncode(setS(out, (k * a) % L));
 }
