@@ -12,4 +12,7 @@ const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) 
 /** Lowercase hex SHA-256 of `bytes`. */
 export const sha256Hex: (bytes: Uint8Array) => string = nodeCrypto === undefined
   ? (bytes) => toHex(sha256(bytes))
-  : (bytes) => nodeCrypto.createHash('sha256').update(bytes).digest('hex');
+  // the one-shot `hash` (Node >= 21.7) skips the Hash object: about 2 µs instead of 2.5-5 on envelope-sized input
+  : typeof nodeCrypto.hash === 'function'
+    ? (bytes) => nodeCrypto.hash('sha256', bytes, 'hex')
+    : (bytes) => nodeCrypto.createHash('sha256').update(bytes).digest('hex');

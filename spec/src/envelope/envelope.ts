@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Envelope } from '../generated/types.ts';
 import { ENVELOPE_SIGNING_PREFIX, PROTOCOL_VERSION } from '../constants.ts';
 import { canonicalize } from '../json/canonicalize.ts';
-import { base64urlDecode, base64urlEncode, concatBytes, utf8 } from '../encoding/bytes.ts';
+import { base64urlDecode, base64urlEncode, concatBytes, prefixedUtf8, utf8 } from '../encoding/bytes.ts';
 import { sha256Hex } from '../crypto/sha256.ts';
 import { getDefaultBackend } from '../crypto/signature.ts';
 import { didToPublicKey } from '../identity/did-key.ts';
@@ -36,7 +36,7 @@ export function withoutSignature(env: UnsignedEnvelope | Envelope): UnsignedEnve
  * @throws BatonError `INVALID_ENVELOPE` when the envelope holds values JCS cannot represent.
  */
 export function envelopeSigningInput(env: UnsignedEnvelope | Envelope): Uint8Array {
-  return concatBytes(ENVELOPE_PREFIX_BYTES, utf8(canonicalize(withoutSignature(env))));
+  return prefixedUtf8(ENVELOPE_PREFIX_BYTES, canonicalize(withoutSignature(env)));
 }
 
 /** Lowercase hex SHA-256 of a signing input (SPEC TYP-4). */

@@ -5,7 +5,7 @@
 import type { AuthFrame, HelloFrame } from '../generated/types.ts';
 import { AUTH_SIGNING_PREFIX, PROTOCOL_VERSION } from '../constants.ts';
 import { canonicalize } from '../json/canonicalize.ts';
-import { base64urlDecode, base64urlEncode, concatBytes, utf8 } from '../encoding/bytes.ts';
+import { base64urlDecode, base64urlEncode, concatBytes, prefixedUtf8, utf8 } from '../encoding/bytes.ts';
 import { getDefaultBackend } from '../crypto/signature.ts';
 import { didToPublicKey } from '../identity/did-key.ts';
 import type { KeyPair } from '../identity/keys.ts';
@@ -24,7 +24,7 @@ const AUTH_PREFIX_BYTES = concatBytes(utf8(AUTH_SIGNING_PREFIX), Uint8Array.of(0
 /** The exact bytes an agent signs in `auth` (SPEC CON-3). */
 export function authSigningInput(payload: AuthPayload): Uint8Array {
   const { agent, challenge, relay, ts, v } = payload;
-  return concatBytes(AUTH_PREFIX_BYTES, utf8(canonicalize({ agent, challenge, relay, ts, v })));
+  return prefixedUtf8(AUTH_PREFIX_BYTES, canonicalize({ agent, challenge, relay, ts, v }));
 }
 
 /**

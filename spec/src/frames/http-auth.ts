@@ -5,7 +5,7 @@
  */
 import { HTTP_SIGNING_PREFIX, PROTOCOL_VERSION } from '../constants.ts';
 import { canonicalize } from '../json/canonicalize.ts';
-import { base64urlDecode, base64urlEncode, concatBytes, utf8 } from '../encoding/bytes.ts';
+import { base64urlDecode, base64urlEncode, concatBytes, prefixedUtf8, utf8 } from '../encoding/bytes.ts';
 import { getDefaultBackend } from '../crypto/signature.ts';
 import { didToPublicKey, isValidDid } from '../identity/did-key.ts';
 import type { KeyPair } from '../identity/keys.ts';
@@ -44,7 +44,7 @@ const HEADER = /^Baton (did:key:z[1-9A-HJ-NP-Za-km-z]{1,60}) (\d{1,16}) ([A-Za-z
 /** The exact bytes an agent signs for one HTTP request (SPEC HTA-1). */
 export function httpAuthSigningInput(p: HttpAuthPayload): Uint8Array {
   const { agent, method, path, relay, ts, v } = p;
-  return concatBytes(HTTP_PREFIX_BYTES, utf8(canonicalize({ agent, method: method.toUpperCase(), path, relay, ts, v })));
+  return prefixedUtf8(HTTP_PREFIX_BYTES, canonicalize({ agent, method: method.toUpperCase(), path, relay, ts, v }));
 }
 
 /**
