@@ -10,7 +10,6 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import { migrate } from './schema.ts';
 import { SqliteTasks } from './task-tables.ts';
-import { IdFilter } from './id-filter.ts';
 import type {
   AgentRegistration, BatchWrite, DeadLetterResult, DeadLetterRow, DeadLetterSelect, DeadLetterWrite, DeliveryUpdate,
   EnvelopeStatus, RelayStore, StoredEnvelope, StoredTaskEvent, TaskRow, TaskSelect, ThreadRecord, UnforwardedReceipt,
@@ -59,8 +58,6 @@ export class SqliteStore implements RelayStore {
   readonly #db: DatabaseSync;
   readonly #s: Record<string, StatementSync>;
   readonly #tasks: SqliteTasks;
-  /** Every (sender, id) in `envelopes`, so that a lookup of a new id skips SQLite (RPL-3 is checked per envelope). */
-  #ids: IdFilter;
 
   constructor(path: string, durability: Durability = 'fsync') {
     mkdirSync(dirname(path), { recursive: true });
@@ -116,21 +113,10 @@ export class SqliteStore implements RelayStore {
         AND (task IS NULL OR task NOT IN (SELECT id FROM tasks WHERE ended_at IS NULL OR ended_at >= ?))
         ORDER BY accepted_at LIMIT ?`),
       pruneEnvelope: p('DELETE FROM envelopes WHERE seq = ?'),
-      envelopeIds: p('SELECT sender, id FROM envelopes'),
-      envelopeCount: p('SELECT COUNT(*) AS n FROM envelopes'),
       pruneReceipt: p('DELETE FROM receipts WHERE for_sender = ? AND for_id = ? AND forwarded = 1'),
       unforwarded: p('SELECT for_id, json FROM receipts WHERE for_sender = ? AND forwarded = 0 ORDER BY rowid'),
       markForwarded: p('UPDATE receipts SET forwarded = 1 WHERE for_sender = ? AND for_id = ?'),
     };
-    this.#ids = this.#buildIdFilter();
-  }
-
-  /** A filter holding every stored (sender, id), sized for twice the rows there are now. */
-  #buildIdFilter(): IdFilter {
-    const rows = Number((this.#st('envelopeCount').get() as { n: number | bigint }).n);
-    const filter = new IdFilter(2 * rows);
-    for (const row of this.#st('envelopeIds').iterate() as Iterable<{ sender: string; id: string }>) filter.add(row.sender, row.id);
-    return filter;
   }
 
   #st(name: string): StatementSync {
@@ -175,7 +161,6 @@ export class SqliteStore implements RelayStore {
   }
 
   findEnvelope(sender: string, id: string): StoredEnvelope | undefined {
-    if (!this.#ids.mightContain(sender, id)) return undefined;
     const row = this.#st('findEnvelope').get(sender, id) as EnvelopeRow | undefined;
     return row === undefined ? undefined : toStored(row);
   }
@@ -187,14 +172,12 @@ export class SqliteStore implements RelayStore {
 
   commitBatch(writes: readonly BatchWrite[], updates: readonly DeliveryUpdate[] = []): number[] {
     if (writes.length === 0 && updates.length === 0) return [];
-    const seqs = this.#tx(() => {
+    return this.#tx(() => {
       for (const u of updates) {
         this.#st('recordAttempt').run(u.attempts, u.nextAttemptAt, u.lastError?.code ?? null, u.lastError?.message ?? null, u.seq);
       }
       return writes.map((w) => this.#write(w));
     });
-    if (this.#ids.full) this.#ids = this.#buildIdFilter();
-    return seqs;
   }
 
   #write(w: BatchWrite): number {
@@ -202,8 +185,6 @@ export class SqliteStore implements RelayStore {
     const insert = w.recipient === null ? this.#st('insertDone') : this.#st('insertPending');
     const seq = Number(insert.run(w.sender, w.id, w.type, w.to, w.recipient, w.digest, w.json, w.acceptedAt, w.exp,
       w.context ?? null, w.taskId ?? null).lastInsertRowid);
-    // (an entry of a batch that is rolled back stays in the filter: it only costs a lookup)
-    this.#ids.add(w.sender, w.id);
     if (w.register !== undefined) {
       this.#st('register').run(w.sender, w.acceptedAt, w.register.handle, w.json, w.acceptedAt);
       if (w.register.handle !== null) this.#st('bindHandle').run(w.register.handle, w.sender);
