@@ -22,7 +22,8 @@ export interface Ed25519Backend {
 /** The group order L = 2^252 + 27742317777372353535851937790883648493 (RFC 8032 section 5.1). */
 export const GROUP_ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
 
-function littleEndianToBigInt(bytes: Uint8Array): bigint {
+/** The unsigned integer encoded little-endian in `bytes` (RFC 8032 section 5.1.2 scalars and hashes). */
+export function littleEndianToBigInt(bytes: Uint8Array): bigint {
   let value = 0n;
   for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i] ?? 0);
   return value;
