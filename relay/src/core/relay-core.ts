@@ -98,12 +98,13 @@ export class RelayCore implements SessionHost {
     const router = new Router(this.#registry, this.#presence, ledger, o.limits.mailbox_max_envelopes);
     const attempts = new AttemptLog();
     const deadLetters = new DeadLetters(o.store, o.key, o.clock);
+    const highWaterBytes = o.deliveryHighWaterBytes ?? DEFAULT_DELIVERY_HIGH_WATER_BYTES;
     this.#engine = new DeliveryEngine({
       store: o.store, presence: this.#presence, router, ledger, attempts, deadLetters,
-      clock: o.clock, limits: o.limits, log: o.log, random: o.random ?? Math.random,
-      highWaterBytes: o.deliveryHighWaterBytes ?? DEFAULT_DELIVERY_HIGH_WATER_BYTES,
+      clock: o.clock, limits: o.limits, log: o.log, random: o.random ?? Math.random, highWaterBytes,
     });
-    this.#receipts = new ReceiptForwarder(o.store, this.#presence);
+    this.#receipts = new ReceiptForwarder(o.store, this.#presence, highWaterBytes,
+      (err) => o.log.error({ err }, 'replaying missed receipts failed; the rest are sent after the next welcome'));
     const book = new TaskBook(new TaskRegistry(o.store), this.#watch, o.clock);
     const effects = new TaskEffectsRunner(book, this.#engine, ledger, o.store);
     this.#supervisor = new TaskSupervisor({
@@ -150,6 +151,7 @@ export class RelayCore implements SessionHost {
     this.#sweeper.stop();
     this.#engine.stop();
     this.#pipeline.stop();
+    this.#receipts.stop();
     void this.#verifier.close();
     for (const s of [...this.#sessions]) s.close(1001, 'relay shutting down');
   }

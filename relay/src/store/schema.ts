@@ -6,7 +6,8 @@
  * time. Data directories of the previous version lack those columns: {@link migrate} adds them with
  * ALTER TABLE and turns the old `expired` status into `dead` with reason EXPIRED; the tasks version adds the
  * `context` and `task` columns and the `tasks`, `task_events` and `threads` tables. Partial indexes keep the
- * sweeps (expiry, mailbox age, pruning) and the DLQ listing off full-table scans.
+ * sweeps (expiry, mailbox age, pruning), the DLQ listing and the receipt replay at `welcome` (ACK-4) off scans
+ * of everything stored.
  */
 import type { DatabaseSync } from 'node:sqlite';
 
@@ -127,6 +128,7 @@ CREATE INDEX IF NOT EXISTS envelopes_pending_age ON envelopes (accepted_at) WHER
 CREATE INDEX IF NOT EXISTS envelopes_settled ON envelopes (accepted_at) WHERE status IN ('delivered', 'purged');
 CREATE INDEX IF NOT EXISTS envelopes_dead ON envelopes (seq) WHERE status = 'dead';
 CREATE INDEX IF NOT EXISTS envelopes_dead_sender ON envelopes (sender, seq) WHERE status = 'dead';
+CREATE INDEX IF NOT EXISTS receipts_unforwarded ON receipts (for_sender) WHERE forwarded = 0;
 `;
 
 /**

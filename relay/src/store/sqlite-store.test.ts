@@ -133,6 +133,6 @@ describe('SqliteStore', () => {
     expect(s.envelopeAt(pending)?.status).toBe('pending');
     expect(s.envelopeAt(dead)?.status).toBe('dead');
     expect(s.envelopeAt(fresh)?.status).toBe('delivered');
-    expect(s.unforwardedReceipts('did:key:zA').map((r) => r.forId)).toEqual(['fresh']);
+    expect(s.unforwardedReceipts('did:key:zA', 10).map((r) => r.forId)).toEqual(['fresh']);
   });
 });

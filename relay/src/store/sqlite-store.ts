@@ -114,7 +114,8 @@ export class SqliteStore implements RelayStore {
         ORDER BY accepted_at LIMIT ?`),
       pruneEnvelope: p('DELETE FROM envelopes WHERE seq = ?'),
       pruneReceipt: p('DELETE FROM receipts WHERE for_sender = ? AND for_id = ? AND forwarded = 1'),
-      unforwarded: p('SELECT for_id, json FROM receipts WHERE for_sender = ? AND forwarded = 0 ORDER BY rowid'),
+      // served by the partial index receipts_unforwarded (schema.ts): the sender's forwarded receipts are not read
+      unforwarded: p('SELECT for_id, json FROM receipts WHERE for_sender = ? AND forwarded = 0 ORDER BY rowid LIMIT ?'),
       markForwarded: p('UPDATE receipts SET forwarded = 1 WHERE for_sender = ? AND for_id = ?'),
     };
   }
@@ -304,13 +305,16 @@ export class SqliteStore implements RelayStore {
     return this.#tasks.listTasks(q);
   }
 
-  unforwardedReceipts(sender: string): UnforwardedReceipt[] {
-    const rows = this.#st('unforwarded').all(sender) as { for_id: string; json: string }[];
+  unforwardedReceipts(sender: string, limit: number): UnforwardedReceipt[] {
+    const rows = this.#st('unforwarded').all(sender, limit) as { for_id: string; json: string }[];
     return rows.map((r) => ({ forId: r.for_id, receiptJson: r.json }));
   }
 
-  markForwarded(sender: string, forId: string): void {
-    this.#st('markForwarded').run(sender, forId);
+  markForwarded(sender: string, forIds: readonly string[]): void {
+    if (forIds.length === 0) return;
+    this.#tx(() => {
+      for (const forId of forIds) this.#st('markForwarded').run(sender, forId);
+    });
   }
 
   close(): void {

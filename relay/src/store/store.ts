@@ -203,9 +203,12 @@ export interface RelayStore {
   thread(thread: string): ThreadRecord | undefined;
   /** Tasks matching `q`, ascending id (TSK-18). */
   listTasks(q: TaskSelect): TaskRow[];
-  /** Receipts for envelopes sent by `sender` that were not yet forwarded in a `delivered` frame. */
-  unforwardedReceipts(sender: string): UnforwardedReceipt[];
-  /** Marks the receipt for (`sender`, `forId`) as forwarded. */
-  markForwarded(sender: string, forId: string): void;
+  /**
+   * At most `limit` receipts for envelopes sent by `sender` that were not yet forwarded in a `delivered` frame,
+   * oldest first. Reads only the unforwarded ones, however many receipts `sender` has stored.
+   */
+  unforwardedReceipts(sender: string, limit: number): UnforwardedReceipt[];
+  /** Marks the receipts for (`sender`, each of `forIds`) as forwarded, in one transaction. */
+  markForwarded(sender: string, forIds: readonly string[]): void;
   close(): void;
 }
