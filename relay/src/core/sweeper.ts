@@ -4,9 +4,9 @@
  *   that waited longer than mailbox_max_age_ms (MBX-3, MAILBOX_EXPIRED), and re-route due capability-routed
  *   envelopes held by offline providers (DLV-4);
  * - first, the task sweeps: deadlines and leases (TSK-11, TSK-12, task-supervisor.ts);
- * - every {@link PRUNE_INTERVAL_MS}: delete settled envelopes (delivered, purged) older than dedupe_window_ms
- *   in batches (RPL-3), except those of tasks open or ended less than task_retention_ms ago, then tasks
- *   (with their history) that ended before that (TSK-21). Dead and pending envelopes are never pruned.
+ * - every {@link PRUNE_INTERVAL_MS}: delete tasks (with their history) that ended more than task_retention_ms
+ *   ago, detaching their envelopes (TSK-21), then settled envelopes (delivered, purged) of no stored task older
+ *   than dedupe_window_ms (RPL-3), in batches. Dead and pending envelopes are never pruned.
  * Each run handles at most a batch per kind, so one sweep never blocks the event loop for long; a backlog is
  * worked off over the following runs.
  */
@@ -79,13 +79,14 @@ export class Sweeper {
     const now = this.#clock.now();
     const before = now - this.#limits.dedupe_window_ms;
     const retain = now - this.#limits.task_retention_ms;
+    // tasks first: the envelopes of a pruned task are detached and go with this run's envelope batches
+    for (let i = 0; i < PRUNE_BATCHES; i++) if (this.#store.pruneTasks(retain, PRUNE_BATCH) < PRUNE_BATCH) break;
     let total = 0;
     for (let i = 0; i < PRUNE_BATCHES; i++) {
-      const n = this.#store.prune(before, PRUNE_BATCH, retain);
+      const n = this.#store.prune(before, PRUNE_BATCH);
       total += n;
       if (n < PRUNE_BATCH) break;
     }
-    for (let i = 0; i < PRUNE_BATCHES; i++) if (this.#store.pruneTasks(retain, PRUNE_BATCH) < PRUNE_BATCH) break;
     return total;
   }
 

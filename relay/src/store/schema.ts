@@ -125,7 +125,8 @@ CREATE INDEX IF NOT EXISTS task_events_sender ON task_events (cause_sender, task
 CREATE INDEX IF NOT EXISTS envelopes_pending ON envelopes (recipient, seq) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS envelopes_pending_exp ON envelopes (exp) WHERE status = 'pending' AND exp IS NOT NULL;
 CREATE INDEX IF NOT EXISTS envelopes_pending_age ON envelopes (accepted_at) WHERE status = 'pending';
-CREATE INDEX IF NOT EXISTS envelopes_settled ON envelopes (accepted_at) WHERE status IN ('delivered', 'purged');
+CREATE INDEX IF NOT EXISTS envelopes_settled_free ON envelopes (accepted_at) WHERE status IN ('delivered', 'purged') AND task IS NULL;
+CREATE INDEX IF NOT EXISTS envelopes_task ON envelopes (task) WHERE task IS NOT NULL;
 CREATE INDEX IF NOT EXISTS envelopes_dead ON envelopes (seq) WHERE status = 'dead';
 CREATE INDEX IF NOT EXISTS envelopes_dead_sender ON envelopes (sender, seq) WHERE status = 'dead';
 CREATE INDEX IF NOT EXISTS receipts_unforwarded ON receipts (for_sender) WHERE forwarded = 0;
@@ -154,5 +155,26 @@ export function migrate(db: DatabaseSync): void {
       throw err;
     }
   }
+  detachPrunedTasks(db);
   db.exec(INDEXES);
+}
+
+/**
+ * Data directories of the previous layout pruned settled envelopes by scanning every settled row past the dedupe
+ * window and skipping those of retained tasks (index `envelopes_settled`): with many retained task envelopes,
+ * every prune batch read all of them. Envelopes of a task are now pruned only once the task itself is pruned,
+ * which detaches them (`task` = NULL, see SqliteTasks.pruneTasks): this detaches the envelopes of tasks the
+ * previous version had already pruned, then drops the old index. Runs once; no-op on a current database.
+ */
+function detachPrunedTasks(db: DatabaseSync): void {
+  if (db.prepare(`SELECT 1 AS x FROM sqlite_master WHERE type = 'index' AND name = 'envelopes_settled'`).get() === undefined) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec('UPDATE envelopes SET task = NULL WHERE task IS NOT NULL AND task NOT IN (SELECT id FROM tasks)');
+    db.exec('DROP INDEX envelopes_settled');
+    db.exec('COMMIT');
+  } catch (err) {
+    try { db.exec('ROLLBACK'); } catch { /* already rolled back */ }
+    throw err;
+  }
 }

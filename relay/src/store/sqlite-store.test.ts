@@ -1,13 +1,14 @@
 // Unit tests of the SQLite store's delivery state against real database files: migration of a data directory
 // written by the previous version, dead letter + notice in one transaction (DLV-6), redrive/purge (DLQ-3,
-// DLQ-4), lazily written counters, the sweep queries and the dedupe-window prune (RPL-3).
+// DLQ-4), lazily written counters, the sweep queries, the dedupe-window prune (RPL-3) and the retention of task
+// envelopes (TSK-21), also in a data directory of the previous prune layout.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from './sqlite-store.ts';
-import type { BatchWrite } from './store.ts';
+import type { BatchWrite, TaskRow } from './store.ts';
 
 let dir: string;
 let path: string;
@@ -32,6 +33,21 @@ function write(id: string, o: Partial<BatchWrite> = {}): BatchWrite {
     sender: 'did:key:zA', id, type: 'message', to: 'did:key:zB', recipient: 'did:key:zB', digest: `d-${id}`,
     json: `{"id":"${id}"}`, acceptedAt: 1_000, exp: null, ...o,
   };
+}
+
+/** A completed task (or an open one with `endedAt` null) as the task book would create it. */
+function task(id: string, endedAt: number | null): Omit<TaskRow, 'requestSeq'> {
+  return {
+    id, owner: 'did:key:zA', handler: null, capability: 'work.do', to: 'cap:work.do', state: endedAt === null ? 'queued' : 'completed',
+    input: '{}', brief: null, deadline: null, attempts: 0, revision: 0, parent: null, thread: null, idempotencyKey: null,
+    fingerprint: 'f', reviseOf: null, question: null, result: null, reason: null, lateResults: 0, events: 0, leaseUntil: null,
+    createdAt: 1_000, updatedAt: endedAt ?? 1_000, endedAt,
+  };
+}
+
+/** A settled (never delivered) envelope of task `taskId`, accepted at 1 s. */
+function taskEnvelope(id: string, taskId: string, create?: Omit<TaskRow, 'requestSeq'>): BatchWrite {
+  return write(id, { recipient: null, taskId, ...(create === undefined ? {} : { tasks: [{ create }] }) });
 }
 
 /** The envelopes table and a few rows exactly as the previous relay version wrote them. */
@@ -134,5 +150,41 @@ describe('SqliteStore', () => {
     expect(s.envelopeAt(dead)?.status).toBe('dead');
     expect(s.envelopeAt(fresh)?.status).toBe('delivered');
     expect(s.unforwardedReceipts('did:key:zA', 10).map((r) => r.forId)).toEqual(['fresh']);
+  });
+
+  it('keeps the envelopes of a stored task past the dedupe window and prunes them once the task is pruned (TSK-21)', () => {
+    const s = open();
+    s.commitBatch([
+      taskEnvelope('ended-req', 't-ended', task('t-ended', 2_000)), taskEnvelope('ended-result', 't-ended'),
+      taskEnvelope('open-req', 't-open', task('t-open', null)), write('free', { recipient: null }),
+    ]);
+    expect(s.prune(5_000, 100)).toBe(1);
+    expect(s.findEnvelope('did:key:zA', 'free')).toBeUndefined();
+    expect(s.findEnvelope('did:key:zA', 'ended-req')).toBeDefined();
+    expect(s.pruneTasks(3_000, 10)).toBe(1);
+    expect(s.getTask('t-ended')).toBeUndefined();
+    expect(s.prune(5_000, 100)).toBe(2);
+    expect(s.findEnvelope('did:key:zA', 'ended-result')).toBeUndefined();
+    expect(s.findEnvelope('did:key:zA', 'open-req')).toBeDefined();
+    expect(s.getTask('t-open')).toBeDefined();
+  });
+
+  it('moves a data directory of the previous prune layout over: envelopes of already pruned tasks become prunable', () => {
+    open().commitBatch([
+      taskEnvelope('kept', 't-kept', task('t-kept', 9_000)), taskEnvelope('orphan', 't-gone'), write('free', { recipient: null }),
+    ]);
+    store?.close();
+    const db = new DatabaseSync(path);
+    db.exec(`DROP INDEX envelopes_settled_free; DROP INDEX envelopes_task;
+      CREATE INDEX envelopes_settled ON envelopes (accepted_at) WHERE status IN ('delivered', 'purged');`);
+    db.close();
+    const s = open();
+    const indexes = (new DatabaseSync(path).prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'envelopes_%'`)
+      .all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toContain('envelopes_settled_free');
+    expect(indexes).not.toContain('envelopes_settled');
+    expect(s.prune(5_000, 100)).toBe(2);
+    expect(s.findEnvelope('did:key:zA', 'orphan')).toBeUndefined();
+    expect(s.findEnvelope('did:key:zA', 'kept')).toBeDefined();
   });
 });

@@ -109,9 +109,9 @@ export class SqliteStore implements RelayStore {
       anyCap: p(`SELECT 1 AS x FROM envelopes WHERE recipient = ? AND status = 'pending' AND ${CAP} LIMIT 1`),
       dueCap: p(`SELECT ${COLS} FROM envelopes WHERE recipient = ? AND status = 'pending' AND ${CAP}
         AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY seq LIMIT ?`),
-      pruneSelect: p(`SELECT seq, sender, id FROM envelopes WHERE status IN ('delivered', 'purged') AND accepted_at < ?
-        AND (task IS NULL OR task NOT IN (SELECT id FROM tasks WHERE ended_at IS NULL OR ended_at >= ?))
-        ORDER BY accepted_at LIMIT ?`),
+      // envelopes of a stored task are not candidates (TSK-21): they are detached when the task is pruned
+      pruneSelect: p(`SELECT seq, sender, id FROM envelopes WHERE status IN ('delivered', 'purged') AND task IS NULL
+        AND accepted_at < ? ORDER BY accepted_at LIMIT ?`),
       pruneEnvelope: p('DELETE FROM envelopes WHERE seq = ?'),
       pruneReceipt: p('DELETE FROM receipts WHERE for_sender = ? AND for_id = ? AND forwarded = 1'),
       // served by the partial index receipts_unforwarded (schema.ts): the sender's forwarded receipts are not read
@@ -265,8 +265,8 @@ export class SqliteStore implements RelayStore {
     return this.#st('anyCap').get(recipient) === undefined ? undefined : [];
   }
 
-  prune(before: number, limit: number, retainEndedAfter = before): number {
-    const rows = this.#st('pruneSelect').all(before, retainEndedAfter, limit) as { seq: number; sender: string; id: string }[];
+  prune(before: number, limit: number): number {
+    const rows = this.#st('pruneSelect').all(before, limit) as { seq: number; sender: string; id: string }[];
     if (rows.length === 0) return 0;
     this.#tx(() => {
       for (const r of rows) {

@@ -185,11 +185,15 @@ export interface RelayStore {
   dueCapPending(recipient: string, now: number, limit: number): StoredEnvelope[] | undefined;
   /**
    * Deletes at most `limit` settled (delivered or purged) envelopes accepted before `before` and their
-   * forwarded receipts (RPL-3 dedupe window), except envelopes of a task that is open or ended at or after
-   * `retainEndedAfter` (TSK-21). Returns the number deleted.
+   * forwarded receipts (RPL-3 dedupe window), oldest first. Envelopes of a stored task are kept (TSK-21) until
+   * {@link pruneTasks} removes the task. Reads only candidates, however many task envelopes are retained.
+   * Returns the number deleted.
    */
-  prune(before: number, limit: number, retainEndedAfter?: number): number;
-  /** Deletes at most `limit` tasks that ended before `before`, with their events (TSK-21). @returns how many. */
+  prune(before: number, limit: number): number;
+  /**
+   * Deletes at most `limit` tasks that ended before `before`, with their events, and detaches their envelopes,
+   * which {@link prune} then deletes like any other once the dedupe window has passed (TSK-21). @returns how many.
+   */
   pruneTasks(before: number, limit: number): number;
   /** Every task that is not terminal (loaded at start). */
   openTasks(): TaskRow[];

@@ -88,6 +88,7 @@ export class SqliteTasks {
       endedBefore: p('SELECT id FROM tasks WHERE ended_at IS NOT NULL AND ended_at < ? LIMIT ?'),
       deleteTask: p('DELETE FROM tasks WHERE id = ?'),
       deleteEvents: p('DELETE FROM task_events WHERE task = ?'),
+      detachEnvelopes: p('UPDATE envelopes SET task = NULL WHERE task = ?'),
     };
   }
 
@@ -173,6 +174,7 @@ export class SqliteTasks {
     for (const id of ids) {
       this.#st('deleteEvents').run(id);
       this.#st('deleteTask').run(id);
+      this.#st('detachEnvelopes').run(id);
     }
     return ids.length;
   }
