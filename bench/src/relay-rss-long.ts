@@ -23,7 +23,10 @@ const growth = await batonRssGrowth(checkpoints, 32, 'normal');
 const rss0 = growth.rss[0] ?? Number.NaN;
 const rss1 = growth.rss.at(-1) ?? Number.NaN;
 const result = {
-  checkpoints, rss_bytes: growth.rss, heap_used_bytes: growth.heap, ratio: rss1 / rss0, target: '<= 1.1x', met: rss1 / rss0 <= 1.1,
+  checkpoints, rss_bytes: growth.rss, heap_used_bytes: growth.heap,
+  // where RSS sits at each reading: V8 heap committed, ArrayBuffers (outside the heap), anonymous vs file-backed
+  heap_total_bytes: growth.memory.map((m) => m.heapTotal), array_buffers_bytes: growth.memory.map((m) => m.arrayBuffers),
+  anonymous_bytes: growth.memory.map((m) => m.anonymous), file_bytes: growth.memory.map((m) => m.file), ratio: rss1 / rss0, target: '<= 1.1x', met: rss1 / rss0 <= 1.1,
   round_trips_per_sec: growth.perSec, errors: growth.errors, duration_ms: Date.now() - started,
   ed25519_backend: getDefaultBackend().name, machine: describeMachine(),
 };
@@ -35,4 +38,7 @@ const readings = checkpoints.map((n, i) => `${n}: ${mib(growth.rss[i])}`).join('
 process.stdout.write(`relay RSS (MiB) after n round trips - ${readings}: ${result.ratio.toFixed(4)}x from ${n0} to ${n1} `
   + `(target <= 1.1x: ${result.met ? 'met' : 'missed'}); JS heap ${mib(growth.heap[0])} -> ${mib(growth.heap.at(-1))} MiB; `
   + `${Math.round(growth.perSec)} round trips/s, errors ${growth.errors}, ${Math.round(result.duration_ms / 1000)} s, Ed25519 ${result.ed25519_backend}\n`);
+const parts = growth.memory.map((m, i) => `${checkpoints[i]}: V8 heap ${mib(m.heapTotal)} committed, ArrayBuffers ${mib(m.arrayBuffers)}, `
+  + `anonymous ${mib(m.anonymous)}, file-backed ${mib(m.file)}`).join('\n  ');
+process.stdout.write(`breakdown (MiB):\n  ${parts}\n`);
 process.exit(0);

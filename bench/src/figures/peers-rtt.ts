@@ -8,7 +8,7 @@
 import { forkChild, withBenchChildren, type BenchChild } from '../lib/child.ts';
 import type { ClosedLoopResult } from '../lib/pool.ts';
 import { LONG_RUN_ENV, MEMORY_FLAGS } from '../lib/memory-flags.ts';
-import { readRssBytes, settledMemory } from '../lib/rss.ts';
+import { readRssBytes, settledMemory, type SettledMemory } from '../lib/rss.ts';
 import type { VerifyMode } from './routed.ts';
 
 /** One closed-loop run. */
@@ -83,15 +83,14 @@ export function batonRequestRun(concurrency: number, durationMs: number, durabil
 }
 
 /**
- * Relay RSS (and JS heap) after GC once each of `checkpoints` (ascending counts of completed round trips, 32 in
- * flight) is reached, the relay forked with MEMORY_FLAGS (young generation pinned) and LONG_RUN_ENV (2 malloc
- * arenas). `rss[i]` and `heap[i]` (bytes) belong to `checkpoints[i]`.
+ * Relay memory after GC once each of `checkpoints` (ascending counts of completed round trips, 32 in flight) is
+ * reached, the relay forked with MEMORY_FLAGS (young generation pinned) and LONG_RUN_ENV (2 malloc arenas).
+ * `rss[i]`, `heap[i]` (JS heap used) and `memory[i]` (the full reading, bytes) belong to `checkpoints[i]`.
  */
-export function batonRssGrowth(checkpoints: readonly number[], concurrency: number, durability: 'fsync' | 'normal'): Promise<{ rss: number[]; heap: number[]; perSec: number; errors: number }> {
+export function batonRssGrowth(checkpoints: readonly number[], concurrency: number, durability: 'fsync' | 'normal'): Promise<{ rss: number[]; heap: number[]; memory: SettledMemory[]; perSec: number; errors: number }> {
   return withChildren(async (children, dataDir) => {
     const { relay, driver } = await batonTrio(children, dataDir, durability, true);
-    const rss: number[] = [];
-    const heap: number[] = [];
+    const memory: SettledMemory[] = [];
     let done = 0;
     let elapsedMs = 0;
     let completed = 0;
@@ -102,10 +101,8 @@ export function batonRssGrowth(checkpoints: readonly number[], concurrency: numb
       elapsedMs += run.elapsedMs;
       completed += run.completed;
       errors += run.errors;
-      const m = await settledMemory(relay);
-      rss.push(m.rss);
-      heap.push(m.heapUsed);
+      memory.push(await settledMemory(relay));
     }
-    return { rss, heap, perSec: completed / (elapsedMs / 1000), errors };
+    return { rss: memory.map((m) => m.rss), heap: memory.map((m) => m.heapUsed), memory, perSec: completed / (elapsedMs / 1000), errors };
   });
 }

@@ -40,8 +40,8 @@ export function serveGc(): void {
     if (gc !== undefined) for (let i = 0; i < 3; i++) gc();
     setImmediate(() => {
       const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
-      const { heapUsed, heapTotal, external } = process.memoryUsage();
-      toParent({ type: 'gc-done', exposed: gc !== undefined, heapUsed, heapTotal, external, spaces });
+      const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+      toParent({ type: 'gc-done', exposed: gc !== undefined, heapUsed, heapTotal, external, arrayBuffers, spaces });
     });
   });
 }
