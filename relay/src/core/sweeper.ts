@@ -7,8 +7,8 @@
  * - every {@link PRUNE_INTERVAL_MS}: delete tasks (with their history) that ended more than task_retention_ms
  *   ago, detaching their envelopes (TSK-21), then settled envelopes (delivered, purged) of no stored task older
  *   than dedupe_window_ms (RPL-3), in batches. Dead and pending envelopes are never pruned.
- * Each run handles at most a batch per kind, so one sweep never blocks the event loop for long; a backlog is
- * worked off over the following runs.
+ * A sweep handles at most a batch per kind and a prune run one batch per event-loop turn, so neither holds the
+ * event loop for long; a backlog is worked off over the following runs.
  */
 import type { Limits } from '@baton/spec';
 import type { Logger } from 'pino';
@@ -74,30 +74,51 @@ export class Sweeper {
     this.#engine.rerouteOrphans(SWEEP_BATCH);
   }
 
-  /** One prune run (RPL-3). @returns the number of envelopes deleted. */
-  prune(): number {
+  /**
+   * One prune run (TSK-21, then RPL-3): tasks that ended more than task_retention_ms ago, then settled
+   * envelopes older than dedupe_window_ms, one batch of {@link PRUNE_BATCH} per event-loop turn and at most
+   * {@link PRUNE_BATCHES} of each, so that a backlog (a week of ended tasks after an upgrade, say) never holds
+   * the loop for more than one batch. Calls `done` after the last batch, unless the sweeper was stopped.
+   */
+  #prune(done: () => void): void {
     const now = this.#clock.now();
     const before = now - this.#limits.dedupe_window_ms;
     const retain = now - this.#limits.task_retention_ms;
-    // tasks first: the envelopes of a pruned task are detached and go with this run's envelope batches
-    for (let i = 0; i < PRUNE_BATCHES; i++) if (this.#store.pruneTasks(retain, PRUNE_BATCH) < PRUNE_BATCH) break;
-    let total = 0;
-    for (let i = 0; i < PRUNE_BATCHES; i++) {
-      const n = this.#store.prune(before, PRUNE_BATCH);
-      total += n;
-      if (n < PRUNE_BATCH) break;
-    }
-    return total;
+    let taskBatches = 0;
+    let envelopeBatches = 0;
+    const step = (): void => {
+      if (this.#pruneTimer === undefined) return;
+      let more = false;
+      try {
+        if (taskBatches < PRUNE_BATCHES) {
+          taskBatches++;
+          if (this.#store.pruneTasks(retain, PRUNE_BATCH) < PRUNE_BATCH) taskBatches = PRUNE_BATCHES;
+          more = true; // the envelopes come next
+        } else {
+          envelopeBatches++;
+          more = this.#store.prune(before, PRUNE_BATCH) === PRUNE_BATCH && envelopeBatches < PRUNE_BATCHES;
+        }
+      } catch (err) {
+        this.#log.error({ err, kind: 'prune' }, 'prune failed; retrying on the next run');
+      }
+      if (more) setImmediate(step);
+      else done();
+    };
+    step();
   }
 
   #tick(kind: 'sweep' | 'prune'): void {
+    if (kind === 'prune') {
+      this.#prune(() => {
+        if (this.#pruneTimer !== undefined) this.#pruneTimer = this.#clock.setTimer(PRUNE_INTERVAL_MS, () => this.#tick('prune'));
+      });
+      return;
+    }
     try {
-      if (kind === 'sweep') this.sweep();
-      else this.prune();
+      this.sweep();
     } catch (err) {
       this.#log.error({ err, kind }, 'sweep failed; retrying on the next run');
     }
-    if (kind === 'sweep' && this.#sweepTimer !== undefined) this.#sweepTimer = this.#clock.setTimer(SWEEP_INTERVAL_MS, () => this.#tick('sweep'));
-    if (kind === 'prune' && this.#pruneTimer !== undefined) this.#pruneTimer = this.#clock.setTimer(PRUNE_INTERVAL_MS, () => this.#tick('prune'));
+    if (this.#sweepTimer !== undefined) this.#sweepTimer = this.#clock.setTimer(SWEEP_INTERVAL_MS, () => this.#tick('sweep'));
   }
 }
