@@ -152,6 +152,20 @@ describe('SqliteStore', () => {
     expect(s.unforwardedReceipts('did:key:zA', 10).map((r) => r.forId)).toEqual(['fresh']);
   });
 
+  it('keeps only receipts still owed to an offline sender; the latest receipt for an envelope wins (ACK-4)', () => {
+    const s = open();
+    const receipt = (id: string, forId: string, forwarded: boolean): BatchWrite =>
+      write(id, { sender: 'did:key:zB', type: 'receipt', to: 'did:key:zA', recipient: null, json: `{"id":"${id}"}`, receipt: { forSender: 'did:key:zA', forId, forwarded } });
+    const owed = (): string[] => s.unforwardedReceipts('did:key:zA', 10).map((r) => `${r.forId}:${r.receiptJson}`);
+    s.commitBatch([write('m1'), write('m2'), receipt('r1', 'm1', false), receipt('r2', 'm2', true)]);
+    expect(owed()).toEqual(['m1:{"id":"r1"}']);
+    s.commitBatch([receipt('r3', 'm1', false)]);
+    expect(owed()).toEqual(['m1:{"id":"r3"}']);
+    s.commitBatch([receipt('r4', 'm1', true)]);
+    expect(owed()).toEqual([]);
+    expect(s.findEnvelope('did:key:zA', 'm1')?.status).toBe('delivered');
+  });
+
   it('keeps the envelopes of a stored task past the dedupe window and prunes them once the task is pruned (TSK-21)', () => {
     const s = open();
     s.commitBatch([

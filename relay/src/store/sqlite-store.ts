@@ -86,9 +86,10 @@ export class SqliteStore implements RelayStore {
       bindHandle: p('INSERT OR IGNORE INTO handles (handle, did) VALUES (?, ?)'),
       markDelivered: p(`UPDATE envelopes SET status = 'delivered', delivered_at = ?, next_attempt_at = NULL
         WHERE sender = ? AND id = ? AND status = 'pending'`),
-      // The latest receipt wins: after a task is requeued (TSK-12) the new handler's receipt is the one to forward.
-      insertReceipt: p(`INSERT INTO receipts (for_sender, for_id, json, forwarded) VALUES (?, ?, ?, ?)
-        ON CONFLICT (for_sender, for_id) DO UPDATE SET json = excluded.json, forwarded = excluded.forwarded`),
+      // A receipt owed to an offline sender. The latest receipt wins: after a task is requeued (TSK-12) the new
+      // handler's receipt is the one to forward.
+      owedReceipt: p(`INSERT INTO receipts (for_sender, for_id, json, forwarded) VALUES (?, ?, ?, 0)
+        ON CONFLICT (for_sender, for_id) DO UPDATE SET json = excluded.json, forwarded = 0`),
       recordAttempt: p(`UPDATE envelopes SET attempts = ?, next_attempt_at = ?, last_error_code = ?, last_error_message = ?
         WHERE seq = ? AND status = 'pending'`),
       nextPending: p(`SELECT ${COLS} FROM envelopes WHERE recipient = ? AND status = 'pending' AND seq > ? ORDER BY seq LIMIT ?`),
@@ -192,7 +193,10 @@ export class SqliteStore implements RelayStore {
     }
     if (w.receipt !== undefined) {
       this.#st('markDelivered').run(w.acceptedAt, w.receipt.forSender, w.receipt.forId);
-      this.#st('insertReceipt').run(w.receipt.forSender, w.receipt.forId, w.json, w.receipt.forwarded ? 1 : 0);
+      // `receipts` only keeps what is still owed to an offline sender (ACK-4): a receipt forwarded right away is
+      // not written there; it only clears an older one still owed for the same envelope (the latest receipt wins)
+      if (w.receipt.forwarded) this.#st('markForwarded').run(w.receipt.forSender, w.receipt.forId);
+      else this.#st('owedReceipt').run(w.receipt.forSender, w.receipt.forId, w.json);
     }
     for (const t of w.tasks ?? []) this.#tasks.write(t, { type: w.type, sender: w.sender, id: w.id, seq }, w.acceptedAt);
     return seq;
