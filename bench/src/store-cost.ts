@@ -1,8 +1,8 @@
 /**
  * `node bench/src/store-cost.ts [messages] [batch]`: the relay store's share of a routed message, on its own.
  * Writes `messages` (default 50,000) message envelopes through `SqliteStore.commitBatch` in group commits of
- * `batch` (default 32) and, one commit later, a receipt for each (the receipt envelope, the receipts row and the
- * message marked delivered), as the relay does for a routed message; 8 senders and 8 recipients, 400-byte
+ * `batch` (default 32) and, one commit later, a receipt for each, forwarded at once (the receipt envelope, and the
+ * message marked delivered), as the relay does for a routed message whose sender is online; 8 senders and 8 recipients, 400-byte
  * envelopes, UUIDv7 ids. Prints the time spent in commitBatch per message (µs, event-loop time in the relay) for
  * durability normal and fsync, three runs each in alternation on fresh files, and the database size per message.
  * Not part of `npm run bench`.

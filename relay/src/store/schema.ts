@@ -10,6 +10,7 @@
  * of everything stored.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { inTransaction } from './transaction.ts';
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS agents (
@@ -141,19 +142,14 @@ export function migrate(db: DatabaseSync): void {
   const present = new Set((db.prepare('PRAGMA table_info(envelopes)').all() as { name: string }[]).map((c) => c.name));
   const missing = [...DELIVERY_COLUMNS, ...TASK_COLUMNS].filter(([name]) => !present.has(name));
   if (missing.length > 0) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
+    inTransaction(db, () => {
       for (const [name, definition] of missing) db.exec(`ALTER TABLE envelopes ADD COLUMN ${name} ${definition}`);
       // The previous version marked envelopes that expired before delivery 'expired': they are dead letters now.
       if (missing.some(([name]) => name === 'dead_reason')) {
         db.exec(`UPDATE envelopes SET status = 'dead', dead_reason = 'EXPIRED', dead_at = COALESCE(exp, accepted_at)
           WHERE status = 'expired'`);
       }
-      db.exec('COMMIT');
-    } catch (err) {
-      try { db.exec('ROLLBACK'); } catch { /* already rolled back */ }
-      throw err;
-    }
+    });
   }
   detachPrunedTasks(db);
   db.exec(INDEXES);
@@ -168,13 +164,8 @@ export function migrate(db: DatabaseSync): void {
  */
 function detachPrunedTasks(db: DatabaseSync): void {
   if (db.prepare(`SELECT 1 AS x FROM sqlite_master WHERE type = 'index' AND name = 'envelopes_settled'`).get() === undefined) return;
-  db.exec('BEGIN IMMEDIATE');
-  try {
+  inTransaction(db, () => {
     db.exec('UPDATE envelopes SET task = NULL WHERE task IS NOT NULL AND task NOT IN (SELECT id FROM tasks)');
     db.exec('DROP INDEX envelopes_settled');
-    db.exec('COMMIT');
-  } catch (err) {
-    try { db.exec('ROLLBACK'); } catch { /* already rolled back */ }
-    throw err;
-  }
+  });
 }

@@ -10,6 +10,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import { migrate } from './schema.ts';
 import { SqliteTasks } from './task-tables.ts';
+import { inTransaction } from './transaction.ts';
 import type {
   AgentRegistration, BatchWrite, DeadLetterResult, DeadLetterRow, DeadLetterSelect, DeadLetterWrite, DeliveryUpdate,
   EnvelopeStatus, RelayStore, StoredEnvelope, StoredTaskEvent, TaskRow, TaskSelect, ThreadRecord, UnforwardedReceipt,
@@ -133,15 +134,7 @@ export class SqliteStore implements RelayStore {
 
   /** Runs `fn` in one IMMEDIATE transaction; rolls back and rethrows on failure. */
   #tx<T>(fn: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = fn();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      try { this.#db.exec('ROLLBACK'); } catch { /* the transaction may already be gone */ }
-      throw err;
-    }
+    return inTransaction(this.#db, fn);
   }
 
   rememberAgent(did: string, now: number): void {
