@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair, sign } from '@baton/spec';
 import { InOrder } from './in-order.ts';
-import { MAX_IN_FLIGHT_PER_THREAD, VerifyPool } from './verify-pool.ts';
+import { MAX_IN_FLIGHT_BYTES_PER_THREAD, MAX_IN_FLIGHT_PER_THREAD, VerifyPool } from './verify-pool.ts';
 
 interface Case { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array; valid: boolean }
 
@@ -55,10 +55,8 @@ describe('VerifyPool', () => {
     expect(order.pending).toBe(0);
   });
 
-  it('verifies inline once the workers hold their share of jobs (back-pressure), keeping verdicts and order', async () => {
-    const pool = new VerifyPool(1);
-    pools.push(pool);
-    const all = cases(MAX_IN_FLIGHT_PER_THREAD + 300);
+  /** Submits every case in one event-loop turn; resolves with the verdicts in order and how many were inline. */
+  async function burst(pool: VerifyPool, all: readonly Case[]): Promise<{ seen: boolean[]; inline: number }> {
     const order = new InOrder<boolean>();
     const seen: boolean[] = [];
     let inline = 0;
@@ -76,9 +74,35 @@ describe('VerifyPool', () => {
         inCall = false;
       }
     });
+    return { seen, inline };
+  }
+
+  it('verifies inline once the workers hold their share of jobs (back-pressure), keeping verdicts and order', async () => {
+    const pool = new VerifyPool(1);
+    pools.push(pool);
+    const all = cases(MAX_IN_FLIGHT_PER_THREAD + 300);
+    const { seen, inline } = await burst(pool, all);
     expect(seen).toEqual(all.map((c) => c.valid));
     // the first job (pool idle) and every job past the workers' share were verified before verify() returned
     expect(inline).toBe(1 + (all.length - 1 - MAX_IN_FLIGHT_PER_THREAD));
+  });
+
+  it('verifies inline once the workers hold their share of bytes (large envelopes), keeping verdicts and order', async () => {
+    const pool = new VerifyPool(1);
+    pools.push(pool);
+    const key = generateKeyPair();
+    const all = Array.from({ length: 100 }, (_, i): Case => {
+      const message = new Uint8Array(60 * 1024).fill(i);
+      const signature = sign(key.secretKey, message);
+      if (i % 7 === 3) signature[0] = (signature[0] ?? 0) ^ 1;
+      return { publicKey: key.publicKey, message, signature, valid: i % 7 !== 3 };
+    });
+    const { seen, inline } = await burst(pool, all);
+    expect(seen).toEqual(all.map((c) => c.valid));
+    // each job occupies its message plus 100 bytes (key, signature, length) of the worker's batch buffer
+    const pooled = Math.ceil(MAX_IN_FLIGHT_BYTES_PER_THREAD / (60 * 1024 + 100));
+    expect(pooled).toBeLessThan(all.length - 1);
+    expect(inline).toBe(1 + (all.length - 1 - pooled));
   });
 
   it('answers a malformed key or signature with false', async () => {
