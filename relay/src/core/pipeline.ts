@@ -344,7 +344,7 @@ export class Pipeline {
         same.peer.sendText(JSON.stringify({ op: 'accepted', id: same.id, duplicate: true, task: { id: item.id, state } }));
       }
       if (env.type === 'register') {
-        d.registry.setRegistration(env);
+        d.registry.setRegistration(env, item.json);
       } else if (item.acknowledges !== undefined) {
         const a = item.acknowledges;
         d.engine.settled(a);

@@ -7,7 +7,8 @@ import { Registry } from './registry.ts';
 const emptyStore = { knownAgents: () => [], registrations: () => [] } as unknown as RelayStore;
 
 function register(registry: Registry, agent: string, manifests: { name: string; tags?: string[] }[]): void {
-  registry.setRegistration({ from: agent, body: { manifests } } as unknown as Envelope);
+  const env = { from: agent, body: { manifests } } as unknown as Envelope;
+  registry.setRegistration(env, JSON.stringify(env));
 }
 
 describe('Registry sorted index views', () => {

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import {
   SUPPORTED_VERSIONS,
-  type DiscoverFrame, type DiscoveryEntry, type DiscoveryQuery, type KeyPair, type Limits, type RejectFrame,
+  type DiscoverFrame, type DiscoveryQuery, type KeyPair, type Limits, type RejectFrame,
   type WatchFrame, type WorkingFrame,
 } from '@baton/spec';
 import type { RelayStore } from '../store/store.ts';
@@ -15,7 +15,7 @@ import type { DeadLetterApi } from './dead-letter-api.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { DeliveryEngine } from './delivery.ts';
-import { discover } from './discovery.ts';
+import { discover, discoveryJson } from './discovery.ts';
 import { Ledger } from './ledger.ts';
 import { Pipeline } from './pipeline.ts';
 import { VerifyPool } from './verify-pool.ts';
@@ -133,9 +133,12 @@ export class RelayCore implements SessionHost {
     return session;
   }
 
-  /** Runs a discovery query (DIS-3); used by the WS `discover` frame and by `GET /v1/agents`. */
-  query(q: DiscoveryQuery): DiscoveryEntry[] {
-    return discover(this.#registry, this.#presence, q);
+  /**
+   * Runs a discovery query (DIS-3); used by the WS `discover` frame and by `GET /v1/agents`.
+   * @returns the JSON text of the `DiscoveryEntry` array (discovery-entry.schema.json), registrations embedded as stored.
+   */
+  queryJson(q: DiscoveryQuery): string {
+    return discoveryJson(discover(this.#registry, this.#presence, q));
   }
 
   /** Number of open connections (authenticated or not). */
@@ -209,7 +212,7 @@ export class RelayCore implements SessionHost {
   }
 
   discover(session: Session, frame: DiscoverFrame): void {
-    session.sendText(JSON.stringify({ op: 'discovered', ref: frame.ref, agents: this.query(frame.query) }));
+    session.sendText(`{"op":"discovered","ref":${JSON.stringify(frame.ref)},"agents":${this.queryJson(frame.query)}}`);
   }
 
   reject(session: Session, frame: RejectFrame): boolean {

@@ -76,7 +76,7 @@ export function createApp(core: RelayCore, software: SoftwareInfo, options: Http
   app.get('/v1/agents', (c) => {
     const q = parseAgentsQuery(c.req.query());
     if (typeof q === 'string') return httpError(c, 'INVALID_FRAME', q);
-    return c.json({ agents: core.query(q) });
+    return c.body(`{"agents":${core.queryJson(q)}}`, 200, { 'content-type': 'application/json' });
   });
   const auth = {
     relayDid: core.did, now: () => core.now(), maxClockSkewMs: core.limits.max_clock_skew_ms,
