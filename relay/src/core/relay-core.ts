@@ -183,8 +183,11 @@ export class RelayCore implements SessionHost {
 
   authenticated(session: Session): void {
     try {
-      this.#store.rememberAgent(session.agent, this.#clock.now());
-      this.#registry.addKnown(session.agent);
+      // RTE-2 first-seen record: only for a new agent (the known set mirrors the agents table, which is never pruned)
+      if (!this.#registry.isKnown(session.agent)) {
+        this.#store.rememberAgent(session.agent, this.#clock.now());
+        this.#registry.addKnown(session.agent);
+      }
       this.#presence.add(session);
       this.#engine.authenticated(session);
       this.#receipts.replay(session);
