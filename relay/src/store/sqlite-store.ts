@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { migrate } from './schema.ts';
 import { SqliteTasks } from './task-tables.ts';
 import { inTransaction } from './transaction.ts';
+import { LIMIT_PARAM } from './sql-limit.ts';
 import type {
   AgentRegistration, BatchWrite, DeadLetterResult, DeadLetterRow, DeadLetterSelect, DeadLetterWrite, DeliveryUpdate,
   EnvelopeStatus, RelayStore, StoredEnvelope, StoredTaskEvent, TaskRow, TaskSelect, ThreadRecord, UnforwardedReceipt,
@@ -93,7 +94,7 @@ export class SqliteStore implements RelayStore {
         ON CONFLICT (for_sender, for_id) DO UPDATE SET json = excluded.json, forwarded = 0`),
       recordAttempt: p(`UPDATE envelopes SET attempts = ?, next_attempt_at = ?, last_error_code = ?, last_error_message = ?
         WHERE seq = ? AND status = 'pending'`),
-      nextPending: p(`SELECT ${COLS} FROM envelopes WHERE recipient = ? AND status = 'pending' AND seq > ? ORDER BY seq LIMIT ?`),
+      nextPending: p(`SELECT ${COLS} FROM envelopes WHERE recipient = ? AND status = 'pending' AND seq > ? ORDER BY seq ${LIMIT_PARAM}`),
       pendingCounts: p(`SELECT recipient, COUNT(*) AS n FROM envelopes WHERE status = 'pending' AND recipient IS NOT NULL GROUP BY recipient`),
       unsettledCounts: p(`SELECT sender, COUNT(*) AS n FROM envelopes WHERE status = 'pending' AND type != 'notice' GROUP BY sender`),
       reroute: p(`UPDATE envelopes SET recipient = ? WHERE seq = ? AND status = 'pending'`),
@@ -102,22 +103,22 @@ export class SqliteStore implements RelayStore {
       redrive: p(`UPDATE envelopes SET status = 'pending', attempts = 0, next_attempt_at = NULL, last_error_code = NULL,
         last_error_message = NULL, dead_reason = NULL, dead_at = NULL WHERE seq = ? AND status = 'dead'`),
       purge: p(`UPDATE envelopes SET status = 'purged' WHERE seq = ? AND status = 'dead'`),
-      listDead: p(`SELECT ${DEAD_COLS} FROM envelopes WHERE status = 'dead' AND seq > ? ORDER BY seq LIMIT ?`),
-      listDeadOf: p(`SELECT ${DEAD_COLS} FROM envelopes WHERE status = 'dead' AND sender = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      listDead: p(`SELECT ${DEAD_COLS} FROM envelopes WHERE status = 'dead' AND seq > ? ORDER BY seq ${LIMIT_PARAM}`),
+      listDeadOf: p(`SELECT ${DEAD_COLS} FROM envelopes WHERE status = 'dead' AND sender = ? AND seq > ? ORDER BY seq ${LIMIT_PARAM}`),
       findDead: p(`SELECT ${DEAD_COLS} FROM envelopes WHERE seq = ? AND status = 'dead'`),
-      expiredPending: p(`SELECT ${COLS} FROM envelopes WHERE status = 'pending' AND exp IS NOT NULL AND exp <= ? ORDER BY exp LIMIT ?`),
-      agedPending: p(`SELECT ${COLS} FROM envelopes WHERE status = 'pending' AND accepted_at <= ? ORDER BY accepted_at LIMIT ?`),
+      expiredPending: p(`SELECT ${COLS} FROM envelopes WHERE status = 'pending' AND exp IS NOT NULL AND exp <= ? ORDER BY exp ${LIMIT_PARAM}`),
+      agedPending: p(`SELECT ${COLS} FROM envelopes WHERE status = 'pending' AND accepted_at <= ? ORDER BY accepted_at ${LIMIT_PARAM}`),
       capHolders: p(`SELECT DISTINCT recipient FROM envelopes WHERE status = 'pending' AND recipient IS NOT NULL AND ${CAP}`),
       anyCap: p(`SELECT 1 AS x FROM envelopes WHERE recipient = ? AND status = 'pending' AND ${CAP} LIMIT 1`),
       dueCap: p(`SELECT ${COLS} FROM envelopes WHERE recipient = ? AND status = 'pending' AND ${CAP}
-        AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY seq LIMIT ?`),
+        AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY seq ${LIMIT_PARAM}`),
       // envelopes of a stored task are not candidates (TSK-21): they are detached when the task is pruned
       pruneSelect: p(`SELECT seq, sender, id FROM envelopes WHERE status IN ('delivered', 'purged') AND task IS NULL
-        AND accepted_at < ? ORDER BY accepted_at LIMIT ?`),
+        AND accepted_at < ? ORDER BY accepted_at ${LIMIT_PARAM}`),
       pruneEnvelope: p('DELETE FROM envelopes WHERE seq = ?'),
       pruneReceipt: p('DELETE FROM receipts WHERE for_sender = ? AND for_id = ? AND forwarded = 1'),
       // served by the partial index receipts_unforwarded (schema.ts): the sender's forwarded receipts are not read
-      unforwarded: p('SELECT for_id, json FROM receipts WHERE for_sender = ? AND forwarded = 0 ORDER BY rowid LIMIT ?'),
+      unforwarded: p(`SELECT for_id, json FROM receipts WHERE for_sender = ? AND forwarded = 0 ORDER BY rowid ${LIMIT_PARAM}`),
       markForwarded: p('UPDATE receipts SET forwarded = 1 WHERE for_sender = ? AND for_id = ?'),
     };
   }

@@ -7,6 +7,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { TaskState } from '@baton/spec';
 import type { StoredTaskEvent, TaskMutable, TaskRow, TaskSelect, TaskWrite, ThreadRecord } from './task-records.ts';
+import { LIMIT_PARAM } from './sql-limit.ts';
 
 const TASK_COLS = `id, owner, handler, capability, to_field, state, input, brief, deadline, attempts, revision, parent,
   thread, idempotency_key, fingerprint, revise_of, question, result, reason, late_results, events, lease_until,
@@ -85,7 +86,7 @@ export class SqliteTasks {
       events: p('SELECT * FROM task_events WHERE task = ? ORDER BY n'),
       byKey: p(`SELECT ${TASK_COLS} FROM tasks WHERE owner = ? AND idempotency_key = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1`),
       getThread: p('SELECT thread, revisions, flagged_at FROM threads WHERE thread = ?'),
-      endedBefore: p('SELECT id FROM tasks WHERE ended_at IS NOT NULL AND ended_at < ? LIMIT ?'),
+      endedBefore: p(`SELECT id FROM tasks WHERE ended_at IS NOT NULL AND ended_at < ? ${LIMIT_PARAM}`),
       deleteTask: p('DELETE FROM tasks WHERE id = ?'),
       deleteEvents: p('DELETE FROM task_events WHERE task = ?'),
       detachEnvelopes: p('UPDATE envelopes SET task = NULL WHERE task = ?'),
