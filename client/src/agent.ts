@@ -180,7 +180,8 @@ export class Agent {
   /**
    * Adds (or replaces, by name) a capability and sends one `register` envelope holding every manifest of this
    * agent (TYP-1: a newer registration replaces the previous one). Resolves with the envelope once the relay
-   * answered `accepted`; on failure the manifest set is restored.
+   * answered `accepted`; on failure the manifest set is restored. The agent keeps a copy of `manifest`:
+   * changing the object afterwards changes neither what is registered nor what inputs are validated against.
    * @throws BatonError `INVALID_MANIFEST` (checked locally, nothing sent), the relay's code (`HANDLE_TAKEN`,
    *   `INVALID_MANIFEST`, ...), `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`.
    */

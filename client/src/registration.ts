@@ -37,7 +37,8 @@ export class Registration {
   }
 
   /**
-   * Adds (or replaces, by name) `manifest` and sends the whole set, with `handle` (or the previous handle).
+   * Adds (or replaces, by name) a copy of `manifest` and sends the whole set, with `handle` (or the previous
+   * handle): changing the object afterwards changes nothing registered; register it again instead.
    * @throws BatonError `INVALID_MANIFEST` (checked locally, nothing sent), the relay's code (`HANDLE_TAKEN`,
    *   `INVALID_MANIFEST`, ...), `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`.
    */
@@ -47,8 +48,16 @@ export class Registration {
     return run;
   }
 
-  async #register(manifest: CapabilityManifest, handle: string | undefined, wait: WaitOptions): Promise<Envelope> {
+  async #register(given: CapabilityManifest, handle: string | undefined, wait: WaitOptions): Promise<Envelope> {
     const previous = new Map(this.#manifests);
+    // A copy: what this agent validates against (MAN-4) stays what it registered, whatever the caller does with
+    // its object afterwards (compiled schemas are cached per object, see @baton/spec's user-schemas.ts).
+    let manifest: CapabilityManifest;
+    try {
+      manifest = structuredClone(given);
+    } catch (error) {
+      throw new BatonError('INVALID_MANIFEST', `the manifest is not JSON data: ${error instanceof Error ? error.message : String(error)}`);
+    }
     this.#manifests.set(manifest.name, manifest);
     const body = { ...(handle !== undefined ? { handle } : {}), manifests: [...this.#manifests.values()] };
     try {

@@ -43,6 +43,25 @@ describe('register and discover', () => {
     expect(agent.manifests.map((m) => m.name)).toEqual(['good.one']);
   });
 
+  it('registers a copy of the manifest: the caller changing its object afterwards changes nothing registered', async () => {
+    harness = await startHarness();
+    const agent = await harness.agent();
+    agent.handle('text.upper', async (input) => ({ text: (input as { text: string }).text.toUpperCase() }));
+    const given = manifest('text.upper', structuredClone(textSchema), textSchema);
+    await agent.register(given);
+    given.description = 'changed afterwards';
+    (given.input_schema as Record<string, unknown>).type = 'number';
+    const kept = agent.manifests[0]!;
+    expect(kept.description).not.toBe('changed afterwards');
+    expect(kept.input_schema).toEqual(textSchema);
+    // the provider validates inputs against what it registered (MAN-4)
+    const caller = await harness.agent();
+    expect(await caller.request('text.upper', { text: 'kept' })).toEqual({ text: 'KEPT' });
+    const notJson = { ...manifest('with.function'), extra: () => 1 };
+    await expect(agent.register(notJson)).rejects.toSatisfy((e: unknown) => isBatonError(e) && e.code === 'INVALID_MANIFEST');
+    expect(agent.manifests.map((m) => m.name)).toEqual(['text.upper']);
+  });
+
   it('propagates the relay code when a handle is taken (MAN-2)', async () => {
     harness = await startHarness();
     const first = await harness.agent();
