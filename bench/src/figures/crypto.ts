@@ -1,11 +1,12 @@
 /**
  * Figure 3, crypto micro-figures, measured in the bench's main process (one thread, so one core): Ed25519 sign
  * and verify per second for each backend (noble, node:crypto and libsodium), canonicalize/s, validateEnvelope/s and
- * checkEnvelope/s (schema + signature + skew, SPEC RTE-1's stateless part) on the routed workload's envelope.
+ * checkEnvelope/s (schema + signature + skew, SPEC RTE-1's stateless part) on the routed workload's envelope;
+ * validations/s of a request input against a capability's input schema (MAN-4) and distinct schemas compiled/s.
  */
 import {
   DEFAULT_LIMITS, canonicalize, checkEnvelope, createEnvelope, envelopeSigningInput, generateKeyPair,
-  availableBackends, getDefaultBackend, validateEnvelope, type Ed25519Backend,
+  availableBackends, checkJsonSchema, getDefaultBackend, validateAgainstSchema, validateEnvelope, type Ed25519Backend,
 } from '@baton/spec';
 import { nodeBackend } from '@baton/spec/node';
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
@@ -46,6 +47,16 @@ export function verifyRateNow(ms: number, backend: Ed25519Backend | undefined = 
   return opsPerSecond(() => backend.verify(key.publicKey, input, signature), ms);
 }
 
+/**
+ * A capability input schema of about 8 KB: 40 described string properties, the size of a documented real-world
+ * tool schema. `variant` makes distinct schemas of the same size (for the compile figure).
+ */
+function capabilitySchema(variant: number): Record<string, unknown> {
+  const description = 'A field of the input that the provider reads, documented at the length tool schemas use. ';
+  const properties = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`field_${i}`, { type: 'string', description: description.repeat(2), maxLength: 500 }]));
+  return { type: 'object', description: `input, variant ${variant}`, properties, required: ['field_0'], additionalProperties: false };
+}
+
 /** The crypto figures and the sample envelope they used. */
 export function cryptoFigures(ms: number): { figures: Figures } {
   const key = generateKeyPair();
@@ -80,6 +91,19 @@ export function cryptoFigures(ms: number): { figures: Figures } {
   figures['crypto.checkEnvelope'] = {
     value: round(opsPerSecond(() => checkEnvelope(env, ctx), ms), 0), unit: 'ops/s',
     note: `schema + size + sender + signature (${defaultBackend.name}) + skew`,
+  };
+  // MAN-4: requester, relay (RTE-1's input check) and provider each validate a request's input, the same way the output.
+  const schema = capabilitySchema(0);
+  const schemaBytes = JSON.stringify(schema).length;
+  const requestInput = { field_0: 'hand-off', field_1: 'x'.repeat(200) };
+  figures['crypto.validateInput'] = {
+    value: round(opsPerSecond(() => validateAgainstSchema(schema, requestInput), ms), 0), unit: 'ops/s',
+    note: `validateAgainstSchema: a request input against a ${schemaBytes}-byte capability input schema (the same schema object each time, as agents and the relay hold it)`,
+  };
+  let variant = 1;
+  figures['crypto.compileSchema'] = {
+    value: round(opsPerSecond(() => checkJsonSchema(capabilitySchema(variant++)), ms), 0), unit: 'schemas/s',
+    note: `checkJsonSchema on distinct ${schemaBytes}-byte schemas: meta-schema check and compilation, what a relay pays per new capability schema registered`,
   };
   return { figures };
 }
