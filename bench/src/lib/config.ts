@@ -1,7 +1,9 @@
 /**
  * Benchmark sizes per mode. Quick mode uses the same code with smaller sizes (under two minutes on the 2-core
- * machine without peers); full mode is budgeted at under ten minutes without peers. Peers (`--peers`) have
- * their own budget: about 3 minutes quick, about 10 minutes full.
+ * machine without peers); full mode is budgeted at under ten minutes, peers (`--peers`) included: about 3-4.5
+ * minutes without them and 5-6 minutes for them on this machine's normal days, under ten minutes in all on its
+ * slow days (round 7's full runs with peers took 10-12 minutes before round 8 shortened the sequential peer runs
+ * and the memory run). Quick peers add about 2 minutes.
  */
 
 /** Every size the bench uses. Durations in ms. */
@@ -39,9 +41,14 @@ export interface ScaleConfig {
 
 /** Sizes of the peers section. */
 export interface PeersConfig {
-  /** Runs per peer figure (median), each `runMs` long. */
+  /** Runs per peer figure (median), each `runMs` long; the runs at 1 in flight are `sequentialRunMs` long. */
   runs: number;
   runMs: number;
+  /**
+   * Length of a run at 1 in flight (no target there; its latencies settle within seconds, and the sequential
+   * A2A/Baton pairs took 71 s of round 7's full run at 10 s each).
+   */
+  sequentialRunMs: number;
   /** In-flight levels of the request round-trip comparison. */
   concurrency: readonly number[];
   /** Completed request round trips after which relay RSS is read (the flat-memory figure). */
@@ -60,11 +67,11 @@ export function benchConfig(quick: boolean): BenchConfig {
       // two-minute budget on a slow day (a median of two is their mean)
       runs: 2, messages: 4_000, window: 512, rtts: 1_000, loads: [{ rate: 200, ms: 4_000 }, { rate: 1_000, ms: 2_000 }], cryptoMs: 300,
       scale: { agents: 2_000, queries: 600, handshakeRuns: 2, handshakeMs: 1_000, handshakeConcurrency: 32 },
-      peers: { runs: 3, runMs: 3_000, concurrency: [1, 32], rssCheckpoints: [500, 5_000], routedMessages: 4_000, queueWindow: 32 },
+      peers: { runs: 3, runMs: 3_000, sequentialRunMs: 3_000, concurrency: [1, 32], rssCheckpoints: [500, 5_000], routedMessages: 4_000, queueWindow: 32 },
     }
     : {
       runs: 3, messages: 15_000, window: 512, rtts: 5_000, loads: [{ rate: 200, ms: 5_000 }, { rate: 1_000, ms: 10_000 }, { rate: 5_000, ms: 2_000 }], cryptoMs: 1_000,
       scale: { agents: 10_000, queries: 3_000, handshakeRuns: 3, handshakeMs: 3_000, handshakeConcurrency: 32 },
-      peers: { runs: 3, runMs: 10_000, concurrency: [1, 32], rssCheckpoints: [10_000, 100_000], routedMessages: 25_000, queueWindow: 32 },
+      peers: { runs: 3, runMs: 10_000, sequentialRunMs: 5_000, concurrency: [1, 32], rssCheckpoints: [5_000, 50_000], routedMessages: 25_000, queueWindow: 32 },
     };
 }

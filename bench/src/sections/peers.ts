@@ -83,14 +83,15 @@ async function a2aComparison(c: PeersConfig, log: (m: string) => void): Promise<
   const figures: Figures = {};
   for (const concurrency of c.concurrency) {
     const targeted = concurrency === TARGET_CONCURRENCY;
+    const runMs = concurrency === 1 ? c.sequentialRunMs : c.runMs;
     const a2a: RttRun[] = [];
     const baton: RttRun[] = [];
     const e2e: RttRun[] = [];
     for (let run = 1; run <= c.runs; run++) {
       log(`peers: ${concurrency} in flight, run ${run}/${c.runs}: A2A SDK, then Baton${targeted ? ', then Baton with the relay not verifying' : ''}`);
-      a2a.push(await a2aRun(concurrency, c.runMs));
-      baton.push(await batonRequestRun(concurrency, c.runMs, A2A_COMPARISON_DURABILITY));
-      if (targeted) e2e.push(await batonRequestRun(concurrency, c.runMs, A2A_COMPARISON_DURABILITY, 'off'));
+      a2a.push(await a2aRun(concurrency, runMs));
+      baton.push(await batonRequestRun(concurrency, runMs, A2A_COMPARISON_DURABILITY));
+      if (targeted) e2e.push(await batonRequestRun(concurrency, runMs, A2A_COMPARISON_DURABILITY, 'off'));
     }
     const a2aKey = `peers.a2a.c${concurrency}`;
     Object.assign(figures, rttFigures(a2aKey, a2a, 'server_rss'));
