@@ -117,8 +117,7 @@ const TASK_COLUMNS: readonly (readonly [string, string])[] = [
 const INDEXES = `
 CREATE INDEX IF NOT EXISTS tasks_open ON tasks (state) WHERE ended_at IS NULL;
 CREATE INDEX IF NOT EXISTS tasks_key ON tasks (owner, idempotency_key) WHERE idempotency_key IS NOT NULL;
-CREATE INDEX IF NOT EXISTS tasks_thread ON tasks (thread);
-CREATE INDEX IF NOT EXISTS tasks_parent ON tasks (parent);
+CREATE INDEX IF NOT EXISTS tasks_thread_set ON tasks (thread) WHERE thread IS NOT NULL;
 CREATE INDEX IF NOT EXISTS tasks_handler ON tasks (handler);
 CREATE INDEX IF NOT EXISTS tasks_owner ON tasks (owner);
 CREATE INDEX IF NOT EXISTS tasks_ended ON tasks (ended_at) WHERE ended_at IS NOT NULL;
@@ -152,7 +151,20 @@ export function migrate(db: DatabaseSync): void {
     });
   }
   detachPrunedTasks(db);
+  dropIndexes(db, RETIRED_INDEXES);
   db.exec(INDEXES);
+}
+
+/**
+ * Indexes of earlier versions that no statement needs (bench/README round 8): every task insert wrote a page of
+ * each. `tasks_parent` served no query; `tasks_thread` indexed every task, mostly under NULL, and is replaced by
+ * `tasks_thread_set`, which holds only tasks with a thread (the listing's `thread = ?` uses it).
+ */
+const RETIRED_INDEXES: readonly string[] = ['tasks_parent', 'tasks_thread'];
+
+function dropIndexes(db: DatabaseSync, names: readonly string[]): void {
+  const present = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).all() as { name: string }[]).map((r) => r.name);
+  for (const name of names.filter((n) => present.includes(n))) db.exec(`DROP INDEX ${name}`);
 }
 
 /**

@@ -183,6 +183,26 @@ describe('SqliteStore', () => {
     expect(s.getTask('t-open')).toBeDefined();
   });
 
+  it('drops the task indexes no statement needs from an older data directory; listing by thread uses the partial one', () => {
+    open().commitBatch([taskEnvelope('req', 't-1', task('t-1', null))]);
+    store?.close();
+    const db = new DatabaseSync(path);
+    db.exec('DROP INDEX tasks_thread_set; CREATE INDEX tasks_thread ON tasks (thread); CREATE INDEX tasks_parent ON tasks (parent);');
+    db.close();
+    const s = open();
+    const check = new DatabaseSync(path);
+    const indexes = (check.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'tasks_%'`)
+      .all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toContain('tasks_thread_set');
+    expect(indexes).not.toContain('tasks_thread');
+    expect(indexes).not.toContain('tasks_parent');
+    const plan = (check.prepare('EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE thread = ? ORDER BY id LIMIT ?')
+      .all('th', 10) as { detail: string }[]).map((r) => r.detail).join('; ');
+    expect(plan).toMatch(/USING INDEX tasks_thread_set/);
+    check.close();
+    expect(s.getTask('t-1')).toBeDefined();
+  });
+
   it('moves a data directory of the previous prune layout over: envelopes of already pruned tasks become prunable', () => {
     open().commitBatch([
       taskEnvelope('kept', 't-kept', task('t-kept', 9_000)), taskEnvelope('orphan', 't-gone'), write('free', { recipient: null }),
