@@ -48,6 +48,12 @@ describe('user schema cache', () => {
     expect(validateAgainstSchema({ type: 'string', pattern: '(' }, 'x')).toMatch(/^invalid JSON Schema/);
   });
 
+  it('takes a boolean schema from a JavaScript caller without throwing', () => {
+    const asAny = validateAgainstSchema as (schema: unknown, value: unknown) => string | null;
+    expect(asAny(true, 1)).toBeNull();
+    expect(asAny(false, 1)).not.toBeNull();
+  });
+
   it('compiles schemas that name or reference the draft 2020-12 meta-schema', () => {
     const meta = 'https://json-schema.org/draft/2020-12/schema';
     expect(validateAgainstSchema({ $schema: meta, type: 'string' }, 'a')).toBeNull();

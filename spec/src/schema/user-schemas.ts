@@ -51,12 +51,14 @@ function compile(schema: Record<string, unknown>): ValidateFunction | string {
 }
 
 function compileCached(schema: Record<string, unknown>): ValidateFunction | string {
-  const known = byObject.get(schema);
+  // typed as an object, but a JavaScript caller may pass a boolean schema, which cannot key a WeakMap
+  const byIdentity = typeof schema === 'object' && schema !== null;
+  const known = byIdentity ? byObject.get(schema) : undefined;
   // an entry evicted from the content cache is not trusted by identity either, so that MAX_CACHED bounds both
   if (known !== undefined && byContent.get(known.key) === known) return known.result;
   const key = canonicalize(schema);
   const entry = byContent.getOrSet(key, () => ({ key, result: compile(schema) }));
-  byObject.set(schema, entry);
+  if (byIdentity) byObject.set(schema, entry);
   return entry.result;
 }
 
