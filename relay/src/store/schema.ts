@@ -7,7 +7,7 @@
  * ALTER TABLE and turns the old `expired` status into `dead` with reason EXPIRED; the tasks version adds the
  * `context` and `task` columns and the `tasks`, `task_events` and `threads` tables. Partial indexes keep the
  * sweeps (expiry, mailbox age, pruning), the DLQ listing and the receipt replay at `welcome` (ACK-4) off scans
- * of everything stored.
+ * of everything stored. Indexes of earlier versions that no statement needs are dropped at start.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction } from './transaction.ts';
