@@ -117,11 +117,11 @@ const TASK_COLUMNS: readonly (readonly [string, string])[] = [
 const INDEXES = `
 CREATE INDEX IF NOT EXISTS tasks_open ON tasks (state) WHERE ended_at IS NULL;
 CREATE INDEX IF NOT EXISTS tasks_key ON tasks (owner, idempotency_key) WHERE idempotency_key IS NOT NULL;
-CREATE INDEX IF NOT EXISTS tasks_thread_set ON tasks (thread) WHERE thread IS NOT NULL;
-CREATE INDEX IF NOT EXISTS tasks_handler ON tasks (handler);
-CREATE INDEX IF NOT EXISTS tasks_owner ON tasks (owner);
+CREATE INDEX IF NOT EXISTS tasks_thread_id ON tasks (thread, id) WHERE thread IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_handler_id ON tasks (handler, id);
+CREATE INDEX IF NOT EXISTS tasks_owner_id ON tasks (owner, id);
 CREATE INDEX IF NOT EXISTS tasks_ended ON tasks (ended_at) WHERE ended_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS task_events_sender ON task_events (cause_sender, task);
+CREATE INDEX IF NOT EXISTS task_events_acted ON task_events (cause_sender, task) WHERE cause_type IN ('receipt', 'update', 'result');
 CREATE INDEX IF NOT EXISTS envelopes_pending ON envelopes (recipient, seq) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS envelopes_pending_exp ON envelopes (exp) WHERE status = 'pending' AND exp IS NOT NULL;
 CREATE INDEX IF NOT EXISTS envelopes_pending_age ON envelopes (accepted_at) WHERE status = 'pending';
@@ -156,11 +156,14 @@ export function migrate(db: DatabaseSync): void {
 }
 
 /**
- * Indexes of earlier versions that no statement needs (bench/README round 8): every task insert wrote a page of
- * each. `tasks_parent` served no query; `tasks_thread` indexed every task, mostly under NULL, and is replaced by
- * `tasks_thread_set`, which holds only tasks with a thread (the listing's `thread = ?` uses it).
+ * Indexes of earlier versions that no statement needs (bench/README round 8). `tasks_parent` served no query and
+ * every task insert wrote a page of it. `tasks_thread` indexed every task, mostly under NULL: `tasks_thread_id`
+ * holds only tasks with a thread. `tasks_owner` and `tasks_handler` gave the listing (TSK-18) an agent's tasks
+ * out of id order, sorted whole for every page: `tasks_owner_id` and `tasks_handler_id` give them in id order.
+ * `task_events_sender` indexed every event, so listing what an agent acted on (a receipt, update or result)
+ * read all of its own request events too: `task_events_acted` holds only those three kinds.
  */
-const RETIRED_INDEXES: readonly string[] = ['tasks_parent', 'tasks_thread'];
+const RETIRED_INDEXES: readonly string[] = ['tasks_parent', 'tasks_thread', 'tasks_owner', 'tasks_handler', 'task_events_sender'];
 
 function dropIndexes(db: DatabaseSync, names: readonly string[]): void {
   const present = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).all() as { name: string }[]).map((r) => r.name);

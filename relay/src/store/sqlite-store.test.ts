@@ -183,24 +183,87 @@ describe('SqliteStore', () => {
     expect(s.getTask('t-open')).toBeDefined();
   });
 
-  it('drops the task indexes no statement needs from an older data directory; listing by thread uses the partial one', () => {
+  it('replaces the task indexes of an older data directory; listings read theirs in id order', () => {
     open().commitBatch([taskEnvelope('req', 't-1', task('t-1', null))]);
     store?.close();
     const db = new DatabaseSync(path);
-    db.exec('DROP INDEX tasks_thread_set; CREATE INDEX tasks_thread ON tasks (thread); CREATE INDEX tasks_parent ON tasks (parent);');
+    db.exec(`DROP INDEX tasks_thread_id; DROP INDEX tasks_owner_id; DROP INDEX tasks_handler_id; DROP INDEX task_events_acted;
+      CREATE INDEX task_events_sender ON task_events (cause_sender, task);
+      CREATE INDEX tasks_thread ON tasks (thread); CREATE INDEX tasks_parent ON tasks (parent);
+      CREATE INDEX tasks_owner ON tasks (owner); CREATE INDEX tasks_handler ON tasks (handler);`);
     db.close();
     const s = open();
     const check = new DatabaseSync(path);
     const indexes = (check.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'tasks_%'`)
+      .all() as { name: string }[]).map((r) => r.name).sort();
+    expect(indexes).toEqual(['tasks_ended', 'tasks_handler_id', 'tasks_key', 'tasks_open', 'tasks_owner_id', 'tasks_thread_id']);
+    const eventIndexes = (check.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'task_events_%'`)
       .all() as { name: string }[]).map((r) => r.name);
-    expect(indexes).toContain('tasks_thread_set');
-    expect(indexes).not.toContain('tasks_thread');
-    expect(indexes).not.toContain('tasks_parent');
-    const plan = (check.prepare('EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE thread = ? ORDER BY id LIMIT ?')
-      .all('th', 10) as { detail: string }[]).map((r) => r.detail).join('; ');
-    expect(plan).toMatch(/USING INDEX tasks_thread_set/);
+    expect(eventIndexes).toEqual(['task_events_acted']);
+    const plan = (sql: string, ...params: string[]): string => (check.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...params) as { detail: string }[]).map((r) => r.detail).join('; ');
+    for (const col of ['owner', 'handler', 'thread']) {
+      const p = plan(`SELECT id FROM tasks t WHERE t.${col} = ? AND t.id > ? ORDER BY t.id LIMIT 10`, 'x', 'y');
+      expect(p).toMatch(new RegExp(`USING (COVERING )?INDEX tasks_${col}_id \\(${col}=\\? AND id>\\?\\)`));
+      expect(p).not.toMatch(/TEMP B-TREE/);
+    }
+    const acted = plan(`SELECT DISTINCT e.task FROM task_events e WHERE e.cause_sender = ? AND e.cause_type IN ('receipt', 'update', 'result')
+      AND e.task > ? ORDER BY e.task LIMIT 10`, 'x', 'y');
+    expect(acted).toMatch(/USING (COVERING )?INDEX task_events_acted \(cause_sender=\? AND task>\?\)/);
     check.close();
     expect(s.getTask('t-1')).toBeDefined();
+  });
+
+  it('lists the tasks an agent owns, handles or acted on, page by page, with the other filters (TSK-18)', () => {
+    const s = open();
+    const agents = ['did:key:zA', 'did:key:zB', 'did:key:zC'];
+    const states = ['queued', 'working', 'completed'] as const;
+    const rows: { id: string; owner: string; handler: string | null; state: string; thread: string | null; actors: string[] }[] = [];
+    const writes: BatchWrite[] = [];
+    for (let i = 0; i < 120; i++) {
+      const id = `t-${String(i).padStart(3, '0')}`;
+      const owner = agents[i % 3]!;
+      const handler = i % 4 === 0 ? null : agents[(i * 2 + 1) % 3]!;
+      const state = states[i % 3]!;
+      const thread = i % 5 === 0 ? 'th-1' : null;
+      // an update or result sent by an agent that is neither owner nor handler (a delegate that handled it before)
+      const actor = agents[(i + 2) % 3]!;
+      const acts = i % 2 === 0 && actor !== owner && actor !== handler;
+      rows.push({ id, owner, handler, state, thread, actors: acts ? [actor] : [] });
+      writes.push(write(`req-${id}`, { recipient: null, taskId: id, tasks: [{ create: { ...task(id, null), owner, handler, state, thread } }] }));
+      if (acts) {
+        // two events from the actor (an update, then a result): the task is listed once
+        for (const [n, type] of [[2, 'update'], [3, 'result']] as const) {
+          writes.push(write(`${type}-${id}`, {
+            sender: actor, type, recipient: null, taskId: id,
+            tasks: [{ event: { task: id, n, at: 1_000, from: 'queued', to: state, reason: null, late: false } }],
+          }));
+        }
+      }
+    }
+    s.commitBatch(writes);
+    const visible = (a: string) => (r: (typeof rows)[number]): boolean => r.owner === a || r.handler === a || r.actors.includes(a);
+    // each way of being visible occurs (the events one alone for some tasks)
+    expect(rows.filter((r) => r.actors.length > 0).length).toBeGreaterThan(10);
+    expect(rows.filter((r) => r.handler !== null && r.handler !== r.owner).length).toBeGreaterThan(10);
+    for (const agent of agents) {
+      for (const extra of [{}, { state: 'working' as const }, { thread: 'th-1' }, { owner: 'did:key:zB' }, { handler: 'did:key:zC' }]) {
+        const expected = rows.filter(visible(agent)).filter((r) => Object.entries(extra).every(([k, v]) => r[k as 'state'] === v)).map((r) => r.id);
+        // page through with a small limit: every page in id order, nothing skipped or repeated
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = s.listTasks({ visibleTo: agent, ...extra, limit: 7, ...(after === undefined ? {} : { after }) }).map((t) => t.id);
+          seen.push(...page);
+          if (page.length < 7) break;
+          after = page.at(-1);
+        }
+        expect(seen).toEqual(expected);
+      }
+      expect(s.listTasks({ owner: agent, limit: 1_000 }).map((t) => t.id)).toEqual(rows.filter((r) => r.owner === agent).map((r) => r.id));
+      expect(s.listTasks({ handler: agent, after: 't-050', limit: 5 }).map((t) => t.id))
+        .toEqual(rows.filter((r) => r.handler === agent && r.id > 't-050').slice(0, 5).map((r) => r.id));
+    }
   });
 
   it('moves a data directory of the previous prune layout over: envelopes of already pruned tasks become prunable', () => {
