@@ -92,7 +92,8 @@ export class TaskBook {
     const event: TaskEventRecord | undefined = recorded
       ? { task: task.id, n: task.events, at: now, from: before.state, to, reason: o.reason ?? null, late: o.late === true }
       : undefined;
-    return { task, event, write: { ...o.extra, update: { id: task.id, ...mutableOf(task) }, ...(event === undefined ? {} : { event }) } };
+    const update = { id: task.id, ...mutableOf(task), handlerChanged: task.handler !== before.handler };
+    return { task, event, write: { ...o.extra, update, ...(event === undefined ? {} : { event }) } };
   }
 
   /** The transition's envelope committed with sequence number `cause.seq`: publishes the live event (TSK-19). */

@@ -214,6 +214,20 @@ describe('SqliteStore', () => {
     expect(s.getTask('t-1')).toBeDefined();
   });
 
+  it('writes a task update without its handler when the write says the handler is unchanged', () => {
+    const s = open();
+    s.commitBatch([taskEnvelope('req', 't-1', { ...task('t-1', null), handler: 'did:key:zB' })]);
+    const update = (handler: string, handlerChanged: boolean | undefined, state: 'working' | 'completed'): BatchWrite =>
+      write(`u-${state}-${String(handlerChanged)}`, { recipient: null, taskId: 't-1', tasks: [{ update: {
+        id: 't-1', state, handler, attempts: 1, deadline: null, leaseUntil: null, question: null, result: null, reason: null,
+        lateResults: 0, events: 1, updatedAt: 2_000, endedAt: null, ...(handlerChanged === undefined ? {} : { handlerChanged }),
+      } }] });
+    s.commitBatch([update('did:key:zC', false, 'working')]);
+    expect(s.getTask('t-1')).toMatchObject({ handler: 'did:key:zB', state: 'working' });
+    s.commitBatch([update('did:key:zC', undefined, 'completed')]);
+    expect(s.getTask('t-1')).toMatchObject({ handler: 'did:key:zC', state: 'completed' });
+  });
+
   it('lists the tasks an agent owns, handles or acted on, page by page, with the other filters (TSK-18)', () => {
     const s = open();
     const agents = ['did:key:zA', 'did:key:zB', 'did:key:zC'];

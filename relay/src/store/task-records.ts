@@ -87,7 +87,11 @@ export interface ThreadRecord {
  */
 export interface TaskWrite {
   readonly create?: Omit<TaskRow, 'requestSeq'>;
-  readonly update?: TaskMutable & { readonly id: string };
+  /**
+   * The task's new mutable state. `handlerChanged: false` says `handler` is the one stored: the UPDATE then
+   * leaves the column (and its index page) alone; absent, the handler is written.
+   */
+  readonly update?: TaskMutable & { readonly id: string; readonly handlerChanged?: boolean };
   /** Absent for writes that change nothing recorded (a late request refusal's notice). */
   readonly event?: TaskEventRecord;
   readonly thread?: ThreadRecord;

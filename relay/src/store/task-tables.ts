@@ -50,8 +50,12 @@ function toEvent(r: RawEvent): StoredTaskEvent {
   };
 }
 
+/** The columns an update writes besides `handler`, in the order of {@link mutable}. */
+const UPDATE_SET = `state = ?, attempts = ?, deadline = ?, lease_until = ?, question = ?, result = ?, reason = ?, late_results = ?,
+  events = ?, updated_at = ?, ended_at = ?`;
+
 function mutable(m: TaskMutable): Sql[] {
-  return [m.state, m.handler, m.attempts, m.deadline, m.leaseUntil, m.question, m.result, m.reason, m.lateResults, m.events, m.updatedAt, m.endedAt];
+  return [m.state, m.attempts, m.deadline, m.leaseUntil, m.question, m.result, m.reason, m.lateResults, m.events, m.updatedAt, m.endedAt];
 }
 
 /** The cause of a task event: the envelope written with it. */
@@ -72,8 +76,9 @@ export class SqliteTasks {
     const p = (sql: string): StatementSync => db.prepare(sql);
     this.#s = {
       insert: p(`INSERT INTO tasks (${TASK_COLS}) VALUES (${Array(26).fill('?').join(', ')})`),
-      update: p(`UPDATE tasks SET state = ?, handler = ?, attempts = ?, deadline = ?, lease_until = ?, question = ?, result = ?,
-        reason = ?, late_results = ?, events = ?, updated_at = ?, ended_at = ? WHERE id = ?`),
+      update: p(`UPDATE tasks SET handler = ?, ${UPDATE_SET} WHERE id = ?`),
+      // SQLite rewrites an index whose column is SET even to its old value: one WAL frame per commit saved
+      updateKeepHandler: p(`UPDATE tasks SET ${UPDATE_SET} WHERE id = ?`),
       event: p(`INSERT INTO task_events (task, n, at, from_state, to_state, cause_type, cause_sender, cause_id, cause_seq, reason, late)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       thread: p(`INSERT INTO threads (thread, revisions, flagged_at) VALUES (?, ?, ?)
@@ -107,7 +112,11 @@ export class SqliteTasks {
         c.revision, c.parent, c.thread, c.idempotencyKey, c.fingerprint, c.reviseOf, c.question, c.result, c.reason,
         c.lateResults, c.events, c.leaseUntil, cause.seq, c.createdAt, c.updatedAt, c.endedAt);
     }
-    if (w.update !== undefined) this.#st('update').run(...mutable(w.update), w.update.id);
+    const u = w.update;
+    if (u !== undefined) {
+      if (u.handlerChanged === false) this.#st('updateKeepHandler').run(...mutable(u), u.id);
+      else this.#st('update').run(u.handler, ...mutable(u), u.id);
+    }
     const e = w.event;
     if (e !== undefined) {
       this.#st('event').run(e.task, e.n, e.at, e.from, e.to, cause.type, cause.sender, cause.id, cause.seq, e.reason, e.late ? 1 : 0);
