@@ -39,7 +39,8 @@ const pages: [string, TaskSelect][] = [
   ['owner', { owner: OWNER, limit: 100 }], ['handler', { handler: HANDLER, limit: 100 }],
   ['visibleTo the owner', { visibleTo: OWNER, limit: 100 }], ['visibleTo the handler', { visibleTo: HANDLER, limit: 100 }],
   ['state completed', { state: 'completed', limit: 100 }], ['state failed (none stored: reads every task)', { state: 'failed', limit: 100 }],
-  ['owner, from the middle', { owner: OWNER, after: middle, limit: 100 }], ['visibleTo the owner, from the middle', { visibleTo: OWNER, after: middle, limit: 100 }],
+  ['owner, from the middle', { owner: OWNER, after: middle ?? '', limit: 100 }],
+  ['visibleTo the owner, from the middle', { visibleTo: OWNER, after: middle ?? '', limit: 100 }],
 ];
 for (const [name, q] of pages) {
   const times: number[] = [];

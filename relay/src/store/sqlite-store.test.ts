@@ -217,13 +217,13 @@ describe('SqliteStore', () => {
   it('writes a task update without its handler when the write says the handler is unchanged', () => {
     const s = open();
     s.commitBatch([taskEnvelope('req', 't-1', { ...task('t-1', null), handler: 'did:key:zB' })]);
-    const update = (handler: string, handlerChanged: boolean | undefined, state: 'working' | 'completed'): BatchWrite =>
+    const update = (handler: string, handlerChanged: boolean | undefined, state: 'in-flight' | 'completed'): BatchWrite =>
       write(`u-${state}-${String(handlerChanged)}`, { recipient: null, taskId: 't-1', tasks: [{ update: {
         id: 't-1', state, handler, attempts: 1, deadline: null, leaseUntil: null, question: null, result: null, reason: null,
         lateResults: 0, events: 1, updatedAt: 2_000, endedAt: null, ...(handlerChanged === undefined ? {} : { handlerChanged }),
       } }] });
-    s.commitBatch([update('did:key:zC', false, 'working')]);
-    expect(s.getTask('t-1')).toMatchObject({ handler: 'did:key:zB', state: 'working' });
+    s.commitBatch([update('did:key:zC', false, 'in-flight')]);
+    expect(s.getTask('t-1')).toMatchObject({ handler: 'did:key:zB', state: 'in-flight' });
     s.commitBatch([update('did:key:zC', undefined, 'completed')]);
     expect(s.getTask('t-1')).toMatchObject({ handler: 'did:key:zC', state: 'completed' });
   });
@@ -231,7 +231,7 @@ describe('SqliteStore', () => {
   it('lists the tasks an agent owns, handles or acted on, page by page, with the other filters (TSK-18)', () => {
     const s = open();
     const agents = ['did:key:zA', 'did:key:zB', 'did:key:zC'];
-    const states = ['queued', 'working', 'completed'] as const;
+    const states = ['queued', 'in-flight', 'completed'] as const;
     const rows: { id: string; owner: string; handler: string | null; state: string; thread: string | null; actors: string[] }[] = [];
     const writes: BatchWrite[] = [];
     for (let i = 0; i < 120; i++) {
@@ -261,7 +261,7 @@ describe('SqliteStore', () => {
     expect(rows.filter((r) => r.actors.length > 0).length).toBeGreaterThan(10);
     expect(rows.filter((r) => r.handler !== null && r.handler !== r.owner).length).toBeGreaterThan(10);
     for (const agent of agents) {
-      for (const extra of [{}, { state: 'working' as const }, { thread: 'th-1' }, { owner: 'did:key:zB' }, { handler: 'did:key:zC' }]) {
+      for (const extra of [{}, { state: 'in-flight' as const }, { thread: 'th-1' }, { owner: 'did:key:zB' }, { handler: 'did:key:zC' }]) {
         const expected = rows.filter(visible(agent)).filter((r) => Object.entries(extra).every(([k, v]) => r[k as 'state'] === v)).map((r) => r.id);
         // page through with a small limit: every page in id order, nothing skipped or repeated
         const seen: string[] = [];
