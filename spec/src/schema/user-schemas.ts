@@ -8,10 +8,10 @@
  *   and an instance keeps every value it ever compiled, so a shared one would grow without bound), created
  *   with `validateSchema: false`; validity against the draft 2020-12 meta-schema is checked by one shared
  *   instance, whose compiled meta-schema is reused. A new instance compiling the meta-schema again for every
- *   schema took ~13 ms and ~205 KB of RSS per distinct schema; now ~1.2 ms and ~42 KB.
+ *   schema took ~13 ms and ~205 KB of RSS per distinct small schema; now ~1.2 ms and ~31 KB.
  * - Looking up: a schema object seen before is found by identity, without canonicalizing it. Keying every
- *   call by the schema's JCS text cost ~90 µs per validation for an 8 KB schema (6 validations per request
- *   round trip across requester, relay and provider).
+ *   call by the schema's JCS text cost ~95-120 µs per validation for an 8-10 KB schema (6 validations per
+ *   request round trip across requester, relay and provider), ~1 µs now.
  * - Bounding: least recently used entries are evicted past MAX_CACHED (was: the whole cache cleared, so a
  *   relay with more distinct schemas than that compiled again on nearly every request).
  *
