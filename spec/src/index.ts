@@ -31,6 +31,7 @@ export {
 } from './frames/http-auth.ts';
 export { validateRegisterBody, capabilityTarget, parseTarget, type Target } from './manifest/register.ts';
 export { checkJsonSchema, validateAgainstSchema } from './schema/user-schemas.ts';
+export { compileLinearRegExp, type LinearRegExp } from './schema/linear-regexp.ts';
 export { PROTOCOL_SCHEMAS, type ProtocolSchemaName } from './schema/protocol-validators.ts';
 export {
   applyTaskCause, isTerminal, TASK_STATES,

@@ -1,13 +1,14 @@
 /**
  * Runs every language-neutral vector in spec/vectors/ against every Ed25519 backend this package has
- * (noble and node:crypto): RFC 8032, RFC 8785, strict signatures, did:key, envelopes, handshake, frames.
+ * (noble and node:crypto): RFC 8032, RFC 8785, strict signatures, did:key, envelopes, handshake, frames; and the
+ * capability-schema patterns of MAN-5.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   base64urlDecode, canonicalize, checkEnvelope, didToPublicKey, envelopeSigningInput, fromHex, isBatonError,
   nobleBackend, availableBackends, parseFrame, parseJson, publicKeyToDid, setDefaultBackend, getDefaultBackend, signEnvelope,
   toHex, verifyAuth, verifySignature, withoutSignature, digestOfSigningInput, keyPairFromSecret, signAuth,
-  authSigningInput, httpAuthSigningInput, signHttpRequest, verifyHttpRequest, type Envelope, type Ed25519Backend, type AuthFrame, type HelloFrame,
+  authSigningInput, httpAuthSigningInput, signHttpRequest, verifyHttpRequest, checkJsonSchema, type Envelope, type Ed25519Backend, type AuthFrame, type HelloFrame,
 } from '@baton/spec';
 import { nodeBackend } from '@baton/spec/node';
 import { sodiumBackend } from '@baton/spec/sodium';
@@ -19,6 +20,8 @@ import envelopes from '../vectors/envelopes.json' with { type: 'json' };
 import handshake from '../vectors/handshake.json' with { type: 'json' };
 import frames from '../vectors/frames.json' with { type: 'json' };
 import httpAuth from '../vectors/http-auth.json' with { type: 'json' };
+import patterns from '../vectors/patterns.json' with { type: 'json' };
+import { compileLinearRegExp } from '../src/schema/linear-regexp.ts';
 
 const backends: Ed25519Backend[] = [nobleBackend];
 if (nodeBackend !== undefined) backends.push(nodeBackend);
@@ -148,4 +151,21 @@ describe('frames', () => {
       expect(result.ok ? null : result.code).toBe(c.code);
     });
   }
+});
+
+describe('capability-schema patterns (MAN-5)', () => {
+  it('accepts each accepted pattern in a manifest schema and matches as listed', () => {
+    for (const c of patterns.accepted) {
+      expect(checkJsonSchema({ type: 'string', pattern: c.pattern }), c.pattern).toBeNull();
+      const re = compileLinearRegExp(c.pattern);
+      for (const text of c.matches) expect(re.test(text), `${c.pattern} on ${JSON.stringify(text)}`).toBe(true);
+      for (const text of c.rejects) expect(re.test(text), `${c.pattern} on ${JSON.stringify(text)}`).toBe(false);
+    }
+  });
+  it('refuses each refused pattern, in pattern and in patternProperties', () => {
+    for (const c of patterns.refused) {
+      expect(checkJsonSchema({ type: 'string', pattern: c.pattern }), c.pattern).toMatch(/^invalid JSON Schema: pattern/);
+      expect(checkJsonSchema({ type: 'object', patternProperties: { [c.pattern]: {} } }), c.pattern).toMatch(/^invalid JSON Schema: pattern/);
+    }
+  });
 });

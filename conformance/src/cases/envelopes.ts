@@ -61,6 +61,10 @@ export const envelopeCases: ConformanceCase[] = [
     (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [manifest('conf.dup'), manifest('conf.dup')] } })),
   rejectCase('ENV-016', ['MAN-1'], 'a register whose input_schema is not a valid JSON Schema', 'INVALID_MANIFEST',
     (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{ ...manifest('conf.bad'), input_schema: { type: 'no-such-type' } }] } })),
+  rejectCase('ENV-019', ['MAN-5', 'MAN-1'], 'a register whose input_schema pattern uses a lookahead', 'INVALID_MANIFEST',
+    (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{ ...manifest('conf.look'), input_schema: { type: 'string', pattern: '^(?=.*[0-9])[a-z0-9]+$' } }] } })),
+  rejectCase('ENV-020', ['MAN-5', 'MAN-1'], 'a register whose output_schema has a backreference in a patternProperties key', 'INVALID_MANIFEST',
+    (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{ ...manifest('conf.backref'), output_schema: { type: 'object', patternProperties: { '^(x)\\1$': {} } } }] } })),
   {
     id: 'ENV-017', area: 'envelopes', level: 'MUST', requirements: ['MAN-2', 'ID-3'],
     title: 'a handle registered by one key is refused to another: HANDLE_TAKEN',

@@ -151,4 +151,16 @@ export const taskDelegationCases: ConformanceCase[] = [
       await expectNotDelivered(t.owner, bad.id, 'a refused result is not delivered (TSK-10)', 0);
     },
   },
+  {
+    id: 'TSK-022', area: 'tasks', level: 'MUST', requirements: ['MAN-5', 'TSK-10', 'ERR-1'],
+    title: 'input that makes a backtracking engine take exponential time on the provider\'s pattern (^(a+)+$ on 64 a\'s and a b) is refused at once with INPUT_SCHEMA_VIOLATION, and valid input is accepted after it',
+    async run(ctx) {
+      const t = await taskParties(ctx, {
+        input_schema: { type: 'object', required: ['text'], properties: { text: { type: 'string', pattern: '^(a+)+$' } } },
+      });
+      // a backtracking engine would need about 2^64 steps: the relay would never answer (the case times out)
+      await ctx.sendRejected(t.owner, requestTo(ctx, t.owner, t.handler.did, t.cap, { text: `${'a'.repeat(64)}b` }), 'INPUT_SCHEMA_VIOLATION');
+      await delegate(ctx, t, requestTo(ctx, t.owner, `cap:${t.cap}`, t.cap, { text: 'a'.repeat(64) }));
+    },
+  },
 ];

@@ -1,7 +1,9 @@
 /**
  * JSON Schemas supplied by agents (a capability's `input_schema` and `output_schema`, SPEC MAN-1, MAN-4):
  * checked for validity and compiled once each with ajv (draft 2020-12, non-strict so that annotation
- * keywords from other tools are tolerated), cached by content and, in front of that, by object.
+ * keywords from other tools are tolerated), cached by content and, in front of that, by object. Patterns are
+ * matched in linear time (linear-regexp.ts) and `uniqueItems` is checked in linear time (unique-items.ts),
+ * SPEC MAN-5: a schema with a pattern outside that subset is invalid here.
  *
  * Costs this file is shaped by (bench/README round 8, measured on the 2-core machine):
  * - Compiling: each distinct schema gets its own ajv instance (user schemas may reuse `$id`s without clashing,
@@ -22,7 +24,9 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { canonicalize } from '../json/canonicalize.ts';
 import { LruCache } from '../util/lru-cache.ts';
+import { linearRegExpEngine } from './linear-regexp.ts';
 import { describeSchemaErrors } from './protocol-validators.ts';
+import { useLinearUniqueItems } from './unique-items.ts';
 
 /** Distinct schemas (by content) whose compiled validators are kept. */
 export const MAX_CACHED = 1024;
@@ -44,7 +48,9 @@ function compile(schema: Record<string, unknown>): ValidateFunction | string {
     metaChecker ??= new Ajv2020(OPTIONS);
     // throws "schema is invalid: ..." (or "no schema with key or ref" for an unknown $schema), as compile did
     metaChecker.validateSchema(schema, true);
-    return new Ajv2020({ ...OPTIONS, validateSchema: false }).compile(schema);
+    const ajv = new Ajv2020({ ...OPTIONS, validateSchema: false, code: { regExp: linearRegExpEngine } });
+    useLinearUniqueItems(ajv);
+    return ajv.compile(schema);
   } catch (error) {
     return `invalid JSON Schema: ${error instanceof Error ? error.message : String(error)}`;
   }

@@ -1,0 +1,58 @@
+// Capability schemas at the relay cost time linear in the input (SPEC MAN-5, TSK-10), through a real socket:
+// a pattern that is exponential for a backtracking engine, 2,000 objects under uniqueItems, and registrations
+// with patterns outside MAN-5 refused with INVALID_MANIFEST. Each answer arrives and the relay keeps serving.
+import { describe, expect, it } from 'vitest';
+import type { CapabilityManifest, Envelope } from '@baton/spec';
+import { TestAgent, deliverOf, ping, relayPerTest } from './harness.ts';
+
+const startRelayForTest = relayPerTest();
+
+const CHECKED: CapabilityManifest = {
+  name: 'text.check', version: '1.0.0', description: 'a provider with a catastrophic-backtracking pattern',
+  input_schema: {
+    type: 'object',
+    properties: { text: { type: 'string', pattern: '^(a+)+$' }, tags: { type: 'array', uniqueItems: true } },
+  },
+  output_schema: { type: 'object' }, timeout_ms: 60_000, tags: [],
+};
+
+async function answerTo(agent: TestAgent, env: Envelope): Promise<string> {
+  agent.sendEnvelope(env);
+  const f = await agent.next((x) => (x.op === 'error' || x.op === 'accepted') && x.id === env.id);
+  return f.op === 'error' ? String(f.code) : 'accepted';
+}
+
+describe('capability schemas at the relay (MAN-5)', () => {
+  it('refuses input against a pattern exponential for backtracking and a large uniqueItems array at once, then serves valid input', async () => {
+    const r = await startRelayForTest();
+    const owner = await TestAgent.connect(r);
+    const worker = await TestAgent.connect(r);
+    await worker.register(r.relay.did, [CHECKED]);
+    const request = (input: unknown): Envelope => owner.envelope({ type: 'request', to: worker.did, body: { capability: 'text.check', input } });
+
+    // V8's engine would take about 2^64 steps on this input: the answer below would never come
+    expect(await answerTo(owner, request({ text: `${'a'.repeat(64)}b` }))).toBe('INPUT_SCHEMA_VIOLATION');
+    // 2,000 distinct objects and one repeat (about 50 KB): pairwise comparison took ~0.5 s on the event loop
+    const tags = Array.from({ length: 2000 }, (_, i) => ({ t: [i, 'x'] }));
+    expect(await answerTo(owner, request({ tags: [...tags, { t: [1999, 'x'] }] }))).toBe('INPUT_SCHEMA_VIOLATION');
+    await ping(owner);
+    const valid = request({ text: 'a'.repeat(64), tags });
+    expect(await answerTo(owner, valid)).toBe('accepted');
+    await worker.next(deliverOf(valid.id));
+  });
+
+  it('refuses registrations whose patterns are outside MAN-5 and keeps the connection', async () => {
+    const r = await startRelayForTest();
+    const agent = await TestAgent.connect(r);
+    const withPattern = (pattern: string): CapabilityManifest => ({ ...CHECKED, input_schema: { type: 'string', pattern } });
+    for (const pattern of ['^(?=.*\\d)\\w+$', '(a)\\1', 'a{1001}']) {
+      const env = agent.envelope({ type: 'register', to: r.relay.did, body: { manifests: [withPattern(pattern)] } });
+      agent.sendEnvelope(env);
+      const error = await agent.error();
+      expect([error.code, error.id]).toEqual(['INVALID_MANIFEST', env.id]);
+      expect(String(error.message)).toContain('MAN-5');
+    }
+    await ping(agent);
+    expect(agent.isOpen).toBe(true);
+  });
+});
