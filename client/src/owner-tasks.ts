@@ -5,7 +5,7 @@
  * TSK-8 context), relay task notices (TSK-17), live `task-event` frames (TSK-19) - plus the owner's signed
  * `answer` (TSK-6) and `cancel` (TSK-7) envelopes and the `watch` subscription.
  */
-import { BatonError, createEnvelope, isTerminal, validateAgainstSchema } from '@baton/spec';
+import { BatonError, checkValue, createEnvelope, isTerminal } from '@baton/spec';
 import type {
   AcceptedFrame, DeadLetterNoticeBody, Envelope, KeyPair, ResultBody, TaskEventFrame, TaskNoticeBody, TaskState, UpdateBody, WatchingFrame,
 } from '@baton/spec';
@@ -174,9 +174,9 @@ export class OwnerTasks implements TaskOperations {
       record.fail(errorFromResult(body.error, env.from));
       return;
     }
-    const problem = provider === undefined ? null : validateAgainstSchema(provider.manifest.output_schema, body.output);
+    const problem = provider === undefined ? null : checkValue(provider.manifest.output_schema, body.output, 'OUTPUT_SCHEMA_VIOLATION');
     if (problem !== null) {
-      record.fail(new BatonError('OUTPUT_SCHEMA_VIOLATION', `output of ${env.from} does not match ${record.capability} output_schema: ${problem}`, {
+      record.fail(new BatonError(problem.code, `output of ${env.from} does not match ${record.capability} output_schema: ${problem.message}`, {
         details: { provider: env.from, output: body.output },
       }));
       return;

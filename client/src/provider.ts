@@ -4,7 +4,7 @@
  * `result` envelope. When receipts, rejections and `working` frames are sent is decided by
  * `provider-runtime.ts`.
  */
-import { BatonError, createEnvelope, validateAgainstSchema } from '@baton/spec';
+import { BatonError, checkValue, createEnvelope } from '@baton/spec';
 import type { CapabilityManifest, Envelope, KeyPair, ResultBody } from '@baton/spec';
 import { resultBodyFromError } from './result-errors.ts';
 import type { TaskContext } from './task-types.ts';
@@ -45,9 +45,9 @@ export async function runRequest(
   if (capability === undefined) {
     return { status: 'error', error: { code: 'UNSUPPORTED_CAPABILITY', message: `this agent does not provide ${JSON.stringify(name)}` } };
   }
-  const inputProblem = validateAgainstSchema(capability.manifest.input_schema, body.input);
+  const inputProblem = checkValue(capability.manifest.input_schema, body.input, 'INPUT_SCHEMA_VIOLATION');
   if (inputProblem !== null) {
-    return { status: 'error', error: { code: 'INPUT_SCHEMA_VIOLATION', message: `input does not match ${name} input_schema: ${inputProblem}` } };
+    return { status: 'error', error: { code: inputProblem.code, message: `input does not match ${name} input_schema: ${inputProblem.message}` } };
   }
   const { controller } = run;
   const onClose = (): void => controller.abort(new BatonError('CONNECTION_CLOSED', 'the agent closed'));
@@ -58,9 +58,9 @@ export async function runRequest(
   try {
     const raw = await capability.handler(body.input, { ...run.context(), request, from: request.from, signal: controller.signal });
     const output = raw === undefined ? null : raw;
-    const outputProblem = validateAgainstSchema(capability.manifest.output_schema, output);
+    const outputProblem = checkValue(capability.manifest.output_schema, output, 'OUTPUT_SCHEMA_VIOLATION');
     if (outputProblem !== null) {
-      return { status: 'error', error: { code: 'OUTPUT_SCHEMA_VIOLATION', message: `output does not match ${name} output_schema: ${outputProblem}` } };
+      return { status: 'error', error: { code: outputProblem.code, message: `output does not match ${name} output_schema: ${outputProblem.message}` } };
     }
     return { status: 'ok', output };
   } catch (error) {

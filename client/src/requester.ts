@@ -3,7 +3,7 @@
  * provider's manifest, validate the input, send the signed `request` with a deadline, then follow `accepted`,
  * the verified receipt or the relay's dead-letter notice, and the verified `result`, and validate the output.
  */
-import { BatonError, capabilityTarget, createEnvelope, validateAgainstSchema } from '@baton/spec';
+import { BatonError, capabilityTarget, checkValue, createEnvelope } from '@baton/spec';
 import type { AcceptedFrame, Envelope, KeyPair, DeadLetterNoticeBody, ResultBody, TaskNoticeBody } from '@baton/spec';
 import type { RecipientCheck } from './outcomes.ts';
 import { errorFromNotice, errorFromResult, taskEndingError } from './result-errors.ts';
@@ -151,9 +151,9 @@ export async function providersFor(
 /** Checks the input against every candidate provider's input_schema (any of them may be chosen). */
 function checkInput(capability: string, providers: Provider[], input: unknown): void {
   for (const provider of providers) {
-    const problem = validateAgainstSchema(provider.manifest.input_schema, input);
+    const problem = checkValue(provider.manifest.input_schema, input, 'INPUT_SCHEMA_VIOLATION');
     if (problem !== null) {
-      throw new BatonError('INPUT_SCHEMA_VIOLATION', `input does not match ${capability} input_schema of ${provider.agent}: ${problem}`, {
+      throw new BatonError(problem.code, `input does not match ${capability} input_schema of ${provider.agent}: ${problem.message}`, {
         details: { provider: provider.agent },
       });
     }
@@ -195,9 +195,9 @@ export async function performCall(host: CallHost, target: RequestTarget, input: 
     const { env: result, provider } = await pending.result(wait(`result for request ${request.id}`));
     const body = result.body as ResultBody;
     if (body.status !== 'ok') throw errorFromResult(body.error, provider.agent);
-    const problem = validateAgainstSchema(provider.manifest.output_schema, body.output);
+    const problem = checkValue(provider.manifest.output_schema, body.output, 'OUTPUT_SCHEMA_VIOLATION');
     if (problem !== null) {
-      throw new BatonError('OUTPUT_SCHEMA_VIOLATION', `output of ${provider.agent} does not match ${capability} output_schema: ${problem}`, {
+      throw new BatonError(problem.code, `output of ${provider.agent} does not match ${capability} output_schema: ${problem.message}`, {
         details: { provider: provider.agent, output: body.output },
       });
     }

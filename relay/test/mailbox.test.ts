@@ -188,7 +188,7 @@ describe('flow control', () => {
 });
 
 describe('send rate (FLW-3)', () => {
-  it('refuses sends beyond the per-key token bucket with RATE_LIMITED and the wait for the next token; receipts are exempt', async () => {
+  it('refuses sends beyond the per-key token bucket with RATE_LIMITED and the wait for the next token; receipts are exempt, registers are not', async () => {
     const r = await relay({ send_rate_per_key: 1, send_burst_per_key: 2 });
     const a = await TestAgent.connect(r);
     const b = await TestAgent.connect(r);
@@ -203,6 +203,12 @@ describe('send rate (FLW-3)', () => {
     await b.submit(receiptFor(b, m1));
     await r.clock.advance(1_000);
     await a.submit(m3);
+    // a register takes a token like any other envelope (its schemas are compiled, MAN-6): the bucket is empty
+    const register = a.envelope({ type: 'register', to: r.relay.did, body: { manifests: [] } });
+    a.sendEnvelope(register);
+    expect(await a.error()).toMatchObject({ code: 'RATE_LIMITED', id: register.id });
+    await r.clock.advance(1_000);
+    await a.submit(register);
   });
 });
 

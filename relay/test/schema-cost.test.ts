@@ -1,6 +1,7 @@
-// Capability schemas at the relay cost time linear in the input (SPEC MAN-5, TSK-10), through a real socket:
-// a pattern that is exponential for a backtracking engine, 2,000 objects under uniqueItems, and registrations
-// with patterns outside MAN-5 refused with INVALID_MANIFEST. Each answer arrives and the relay keeps serving.
+// Capability schemas at the relay cost bounded work (SPEC MAN-5, MAN-6, TSK-10), through a real socket: a
+// pattern that is exponential for a backtracking engine, 2,000 objects under uniqueItems, a schema whose check
+// is exponential in the input's nesting (SCHEMA_TOO_COMPLEX), and registrations with patterns outside MAN-5 or
+// schemas over MAN-6's size refused with INVALID_MANIFEST. Each answer arrives and the relay keeps serving.
 import { describe, expect, it } from 'vitest';
 import type { CapabilityManifest, Envelope } from '@baton/spec';
 import { TestAgent, deliverOf, ping, relayPerTest } from './harness.ts';
@@ -22,7 +23,7 @@ async function answerTo(agent: TestAgent, env: Envelope): Promise<string> {
   return f.op === 'error' ? String(f.code) : 'accepted';
 }
 
-describe('capability schemas at the relay (MAN-5)', () => {
+describe('capability schemas at the relay (MAN-5, MAN-6)', () => {
   it('refuses input against a pattern exponential for backtracking and a large uniqueItems array at once, then serves valid input', async () => {
     const r = await startRelayForTest();
     const owner = await TestAgent.connect(r);
@@ -41,6 +42,28 @@ describe('capability schemas at the relay (MAN-5)', () => {
     await worker.next(deliverOf(valid.id));
   });
 
+  it('refuses a check that needs exponential work with SCHEMA_TOO_COMPLEX (not stored), as a request and as a result', async () => {
+    const r = await startRelayForTest();
+    const owner = await TestAgent.connect(r);
+    const worker = await TestAgent.connect(r);
+    const exponential = {
+      // [] and arrays of at least two valid arrays are valid; on [[[...]]] both branches recurse before failing
+      $defs: { n: { anyOf: [{ allOf: [{ items: { $ref: '#/$defs/n' } }, { minItems: 2 }] }, { allOf: [{ items: { $ref: '#/$defs/n' } }, { maxItems: 0 }] }] } },
+      $ref: '#/$defs/n',
+    };
+    await worker.register(r.relay.did, [{ ...CHECKED, input_schema: exponential, output_schema: exponential }]);
+    const deep = JSON.parse('['.repeat(60) + ']'.repeat(60)) as unknown;
+    const refused = owner.envelope({ type: 'request', to: worker.did, body: { capability: 'text.check', input: deep } });
+    expect(await answerTo(owner, refused)).toBe('SCHEMA_TOO_COMPLEX');
+    const req = owner.envelope({ type: 'request', to: worker.did, body: { capability: 'text.check', input: [[], [[], []]] } });
+    expect(await answerTo(owner, req)).toBe('accepted');
+    await worker.next(deliverOf(req.id));
+    const result = worker.envelope({ type: 'result', to: owner.did, parent: req.id, body: { status: 'ok', output: deep } });
+    expect(await answerTo(worker, result)).toBe('SCHEMA_TOO_COMPLEX');
+    expect(r.relay.tasks.get(req.id)?.state).toBe('queued');
+    await ping(owner);
+  });
+
   it('refuses registrations whose patterns are outside MAN-5 and keeps the connection', async () => {
     const r = await startRelayForTest();
     const agent = await TestAgent.connect(r);
@@ -52,6 +75,11 @@ describe('capability schemas at the relay (MAN-5)', () => {
       expect([error.code, error.id]).toEqual(['INVALID_MANIFEST', env.id]);
       expect(String(error.message)).toContain('MAN-5');
     }
+    const huge = { properties: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`p${i}`, { type: 'string' }])) };
+    const env = agent.envelope({ type: 'register', to: r.relay.did, body: { manifests: [{ ...CHECKED, input_schema: huge }] } });
+    agent.sendEnvelope(env);
+    const error = await agent.error();
+    expect([error.code, String(error.message)]).toEqual(['INVALID_MANIFEST', expect.stringContaining('MAN-6')]);
     await ping(agent);
     expect(agent.isOpen).toBe(true);
   });

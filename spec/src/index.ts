@@ -30,7 +30,7 @@ export {
   httpAuthSigningInput, signHttpRequest, verifyHttpRequest, type HttpAuthPayload, type HttpRequestFacts,
 } from './frames/http-auth.ts';
 export { validateRegisterBody, capabilityTarget, parseTarget, type Target } from './manifest/register.ts';
-export { checkJsonSchema, validateAgainstSchema } from './schema/user-schemas.ts';
+export { checkJsonSchema, checkValue, validateAgainstSchema, type SchemaRefusal } from './schema/user-schemas.ts';
 export { compileLinearRegExp, type LinearRegExp } from './schema/linear-regexp.ts';
 export { PROTOCOL_SCHEMAS, type ProtocolSchemaName } from './schema/protocol-validators.ts';
 export {

@@ -65,6 +65,10 @@ export const envelopeCases: ConformanceCase[] = [
     (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{ ...manifest('conf.look'), input_schema: { type: 'string', pattern: '^(?=.*[0-9])[a-z0-9]+$' } }] } })),
   rejectCase('ENV-020', ['MAN-5', 'MAN-1'], 'a register whose output_schema has a backreference in a patternProperties key', 'INVALID_MANIFEST',
     (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{ ...manifest('conf.backref'), output_schema: { type: 'object', patternProperties: { '^(x)\\1$': {} } } }] } })),
+  rejectCase('ENV-021', ['MAN-6', 'MAN-1'], 'a register whose input_schema holds 1,001 schema objects (the root and 1,000 properties)', 'INVALID_MANIFEST',
+    (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{
+      ...manifest('conf.huge'), input_schema: { type: 'object', properties: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`p${i}`, { type: 'string' }])) },
+    }] } })),
   {
     id: 'ENV-017', area: 'envelopes', level: 'MUST', requirements: ['MAN-2', 'ID-3'],
     title: 'a handle registered by one key is refused to another: HANDLE_TAKEN',

@@ -163,4 +163,22 @@ export const taskDelegationCases: ConformanceCase[] = [
       await delegate(ctx, t, requestTo(ctx, t.owner, `cap:${t.cap}`, t.cap, { text: 'a'.repeat(64) }));
     },
   },
+  {
+    id: 'TSK-023', area: 'tasks', level: 'MUST', requirements: ['MAN-6', 'TSK-10', 'ERR-1'],
+    title: 'input whose check against the provider\'s schema takes work exponential in its nesting (anyOf branches that both $ref the schema, 60 levels of arrays) is answered at once: SCHEMA_TOO_COMPLEX (or INPUT_SCHEMA_VIOLATION from a validator that needs less work), not delivered; valid input is accepted after it',
+    async run(ctx) {
+      const t = await taskParties(ctx, {
+        input_schema: {
+          $defs: { n: { anyOf: [{ allOf: [{ items: { $ref: '#/$defs/n' } }, { minItems: 2 }] }, { allOf: [{ items: { $ref: '#/$defs/n' } }, { maxItems: 0 }] }] } },
+          $ref: '#/$defs/n',
+        },
+      });
+      const deep = requestTo(ctx, t.owner, t.handler.did, t.cap, JSON.parse('['.repeat(60) + ']'.repeat(60)) as unknown);
+      const f = await ctx.send(t.owner, deep, 'error SCHEMA_TOO_COMPLEX');
+      check(f.op === 'error' && (f.code === 'SCHEMA_TOO_COMPLEX' || f.code === 'INPUT_SCHEMA_VIOLATION') && f.id === deep.id,
+        `error SCHEMA_TOO_COMPLEX (or INPUT_SCHEMA_VIOLATION) for ${deep.id} (MAN-6)`, show(f));
+      await expectNotDelivered(t.handler, deep.id, 'a refused request is not stored (MAN-6)');
+      await delegate(ctx, t, requestTo(ctx, t.owner, t.handler.did, t.cap, [[], [[], []]]));
+    },
+  },
 ];

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  canonicalize, isTerminal, validateAgainstSchema,
+  canonicalize, checkValue, isTerminal,
   type CapabilityManifest, type Envelope, type Limits, type RequestBody,
 } from '@baton/spec';
 import type { ThreadRecord } from '../store/store.ts';
@@ -108,8 +108,8 @@ export class RequestChecks {
   /** TSK-10 after the recipient step: the input against the recipient's manifest. */
   checkInput(env: Envelope, recipient: string): Rejection | undefined {
     const m = this.manifest(env, recipient);
-    const problem = m === undefined ? null : validateAgainstSchema(m.input_schema, (env.body as unknown as RequestBody).input);
-    return problem === null ? undefined : { code: 'INPUT_SCHEMA_VIOLATION', message: `input does not match the input_schema of ${m?.name ?? ''}: ${problem}` };
+    const problem = m === undefined ? null : checkValue(m.input_schema, (env.body as unknown as RequestBody).input, 'INPUT_SCHEMA_VIOLATION');
+    return problem === null ? undefined : { code: problem.code, message: `input does not match the input_schema of ${m?.name ?? ''}: ${problem.message}` };
   }
 
   /** Records the new task (queued) with its deadline (TSK-11). */

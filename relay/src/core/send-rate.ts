@@ -5,8 +5,10 @@
  * - sender budget (`checkBudget`), after the duplicate-id and type-specific steps (so a resend of an accepted
  *   envelope is still answered `accepted` duplicate): at most max_unacked_sends accepted envelopes not yet
  *   settled per agent.
- * `register` and `receipt` envelopes are exempt from both (a recipient must always be able to acknowledge); for
- * the rate step the type is peeked from the unverified object, and a lying type fails the later checks anyway.
+ * `receipt` envelopes are exempt from both (a recipient must always be able to acknowledge), `register` envelopes
+ * from the sender budget only (nobody receipts them; they take a token because the relay compiles their
+ * schemas, MAN-6); for the rate step the type is peeked from the unverified object, and a lying type fails the
+ * later checks anyway.
  */
 import type { Limits } from '@baton/spec';
 import type { Ledger } from './ledger.ts';
@@ -18,7 +20,8 @@ export interface RateRejection {
   readonly retryAfterMs: number;
 }
 
-const EXEMPT = new Set(['register', 'receipt']);
+const RATE_EXEMPT = new Set(['receipt']);
+const BUDGET_EXEMPT = new Set(['register', 'receipt']);
 
 /** Checks one `send` against FLW-3. */
 export class SendRate {
@@ -40,7 +43,7 @@ export class SendRate {
    */
   checkRate(env: unknown, agent: string, ip: string): RateRejection | undefined {
     const type = typeof env === 'object' && env !== null ? (env as { type?: unknown }).type : undefined;
-    if (typeof type === 'string' && EXEMPT.has(type)) return undefined;
+    if (typeof type === 'string' && RATE_EXEMPT.has(type)) return undefined;
     const taken = this.#limiter.take(agent, ip);
     if (taken.ok) return undefined;
     return { message: 'send rate exceeded (send_rate_per_key / send_rate_per_ip)', retryAfterMs: taken.retryAfterMs };
@@ -51,7 +54,7 @@ export class SendRate {
    * @returns undefined when within budget, else the RATE_LIMITED answer (retry_after_ms = ack_timeout_ms).
    */
   checkBudget(agent: string, type: string): RateRejection | undefined {
-    if (EXEMPT.has(type)) return undefined;
+    if (BUDGET_EXEMPT.has(type)) return undefined;
     const max = this.#limits.max_unacked_sends;
     if (this.#ledger.unsettled(agent) < max) return undefined;
     return {

@@ -8,7 +8,7 @@
  * cascades in task-cancel.ts.
  */
 import {
-  applyTaskCause, validateAgainstSchema,
+  applyTaskCause, checkValue,
   type AnswerBody, type Envelope, type ErrorCode, type Limits, type ResultBody, type TaskCause, type UpdateBody,
 } from '@baton/spec';
 import type { RelayStore } from '../store/store.ts';
@@ -134,8 +134,8 @@ export class TaskChecks {
     const questionJson = task.question === null || task.handler === null ? undefined : d.envelopeJson(task.handler, task.question);
     const question = questionJson === undefined ? undefined : (JSON.parse(questionJson) as { body: UpdateBody }).body.question;
     if (question?.schema !== undefined) {
-      const problem = validateAgainstSchema(question.schema, (env.body as unknown as AnswerBody).answer);
-      if (problem !== null) return { code: 'INPUT_SCHEMA_VIOLATION', message: `the answer does not match the question's schema: ${problem}` };
+      const problem = checkValue(question.schema, (env.body as unknown as AnswerBody).answer, 'INPUT_SCHEMA_VIOLATION');
+      if (problem !== null) return { code: problem.code, message: `the answer does not match the question's schema: ${problem.message}` };
     }
     return {
       taskId: task.id, recipient: task.handler,
@@ -152,8 +152,8 @@ export class TaskChecks {
     const body = env.body as unknown as ResultBody;
     if (body.status === 'ok') {
       const manifest = d.agents.get(env.from)?.manifests.find((m) => m.name === task.capability);
-      const problem = manifest === undefined ? null : validateAgainstSchema(manifest.output_schema, body.output);
-      if (problem !== null) return { code: 'OUTPUT_SCHEMA_VIOLATION', message: `output does not match the output_schema of ${task.capability}: ${problem}` };
+      const problem = manifest === undefined ? null : checkValue(manifest.output_schema, body.output, 'OUTPUT_SCHEMA_VIOLATION');
+      if (problem !== null) return { code: problem.code, message: `output does not match the output_schema of ${task.capability}: ${problem.message}` };
     }
     if (late) {
       return {

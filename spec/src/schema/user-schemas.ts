@@ -26,7 +26,10 @@ import { canonicalize } from '../json/canonicalize.ts';
 import { LruCache } from '../util/lru-cache.ts';
 import { linearRegExpEngine } from './linear-regexp.ts';
 import { describeSchemaErrors } from './protocol-validators.ts';
+import { MAX_SCHEMA_DEPTH, MAX_SCHEMA_OBJECTS, MAX_WORK, SchemaWorkExceeded, resetWork, useWorkBudget, withWork } from './schema-work.ts';
 import { useLinearUniqueItems } from './unique-items.ts';
+import { BatonError } from '../errors/baton-error.ts';
+import type { ErrorCode } from '../errors/registry.ts';
 
 /** Distinct schemas (by content) whose compiled validators are kept. */
 export const MAX_CACHED = 1024;
@@ -37,7 +40,7 @@ interface Compiled {
   readonly result: ValidateFunction | string;
 }
 
-const OPTIONS = { strict: false, allErrors: false, validateFormats: false } as const;
+const OPTIONS = { strict: false, allErrors: false, validateFormats: false, logger: false } as const;
 /** Checks schemas against the meta-schema (named by `$schema`, draft 2020-12 by default); compiles none. */
 let metaChecker: Ajv2020 | undefined;
 const byContent = new LruCache<string, Compiled>(MAX_CACHED);
@@ -45,12 +48,18 @@ const byObject = new WeakMap<object, Compiled>();
 
 function compile(schema: Record<string, unknown>): ValidateFunction | string {
   try {
+    // counted first, so that neither the meta-schema check nor compiling sees a schema over MAN-6's limits
+    const instrumented = withWork(schema);
+    if (instrumented.objects > MAX_SCHEMA_OBJECTS || instrumented.depth > MAX_SCHEMA_DEPTH) {
+      return `invalid JSON Schema: more than ${MAX_SCHEMA_OBJECTS.toLocaleString('en-US')} schema objects or nested more than ${MAX_SCHEMA_DEPTH} deep (SPEC MAN-6)`;
+    }
     metaChecker ??= new Ajv2020(OPTIONS);
     // throws "schema is invalid: ..." (or "no schema with key or ref" for an unknown $schema), as compile did
     metaChecker.validateSchema(schema, true);
-    const ajv = new Ajv2020({ ...OPTIONS, validateSchema: false, code: { regExp: linearRegExpEngine } });
+    const ajv = new Ajv2020({ ...OPTIONS, validateSchema: false, code: { regExp: linearRegExpEngine, optimize: false } });
     useLinearUniqueItems(ajv);
-    return ajv.compile(schema);
+    useWorkBudget(ajv);
+    return ajv.compile(instrumented.schema as Record<string, unknown>);
   } catch (error) {
     return `invalid JSON Schema: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -78,9 +87,39 @@ export function checkJsonSchema(schema: Record<string, unknown>): string | null 
  * Validates `value` against a user-supplied JSON Schema (SPEC MAN-4). The compiled validator is cached per
  * schema object and per content (see the module header: do not change a schema object after passing it).
  * @returns `null` when valid, else a one-line message (also when the schema itself is invalid).
+ * @throws BatonError `SCHEMA_TOO_COMPLEX` when checking `value` would take more than MAX_WORK units of work
+ *   (SPEC MAN-6, schema-work.ts): neither valid nor invalid.
  */
 export function validateAgainstSchema(schema: Record<string, unknown>, value: unknown): string | null {
   const validate = compileCached(schema);
   if (typeof validate === 'string') return validate;
-  return validate(value) ? null : describeSchemaErrors(validate.errors);
+  resetWork();
+  try {
+    return validate(value) ? null : describeSchemaErrors(validate.errors);
+  } catch (error) {
+    if (!(error instanceof SchemaWorkExceeded)) throw error;
+    throw new BatonError('SCHEMA_TOO_COMPLEX', `checking this value against the schema takes more than ${MAX_WORK.toLocaleString('en-US')} units of work (SPEC MAN-6)`);
+  }
+}
+
+/** Why a value was refused: `violation` (the caller's code) or `SCHEMA_TOO_COMPLEX` (MAN-6), with a message. */
+export interface SchemaRefusal<C extends ErrorCode> {
+  readonly code: C | 'SCHEMA_TOO_COMPLEX';
+  readonly message: string;
+}
+
+/**
+ * validateAgainstSchema with MAN-6's refusal as a value, for callers that answer with a code (the relay's
+ * TSK-10 checks, the client's MAN-4 checks).
+ * @param violation - the code for a value the schema refuses (e.g. `INPUT_SCHEMA_VIOLATION`).
+ * @returns `null` when valid, else the code and message.
+ */
+export function checkValue<C extends ErrorCode>(schema: Record<string, unknown>, value: unknown, violation: C): SchemaRefusal<C> | null {
+  try {
+    const problem = validateAgainstSchema(schema, value);
+    return problem === null ? null : { code: violation, message: problem };
+  } catch (error) {
+    if (error instanceof BatonError && error.code === 'SCHEMA_TOO_COMPLEX') return { code: 'SCHEMA_TOO_COMPLEX', message: error.message };
+    throw error;
+  }
 }

@@ -1,0 +1,106 @@
+/**
+ * A bound on the work of one validation against a capability schema (SPEC MAN-6), counted, not timed, so that
+ * the verdict is the same on a fast and a slow machine.
+ *
+ * Why: with linear-time patterns and uniqueItems (MAN-5), JSON Schema validation is still not linear. A schema
+ * whose `anyOf` branches both `$ref` the schema again evaluates it 2^depth times on nested arrays (44 bytes of
+ * `[[[...]]]` took ajv 7 s on the 2-core machine), and a schema applies each of its subschemas to each value
+ * of the input (2,500 `allOf` entries on a 16,000-item array: 40 million evaluations).
+ *
+ * Compiling is bounded too: a schema may hold at most MAX_SCHEMA_OBJECTS schema objects nested at most
+ * MAX_SCHEMA_DEPTH deep, and is compiled without ajv's code optimization pass, which made compiling superlinear
+ * (800 `allOf` entries: 1.3 s with it, 0.15 s without; 2,500 in one 64 KB registration: 12.7 s).
+ *
+ * How: every schema object of a capability schema gets a `$batonWork` keyword (weight: 1, plus 1 per 256 bytes
+ * of its own non-schema members' JSON, such as a large `enum`) that ajv evaluates with the object. Each evaluation adds
+ * the weight, 1 per 256 characters of a string value and 1 per 16 items of an array value, and a validation
+ * that passes MAX_WORK units throws SchemaWorkExceeded (caught in user-schemas.ts).
+ */
+import { _, type Ajv2020, type KeywordCxt } from 'ajv/dist/2020.js';
+
+/** Units of work one validation may use (SPEC MAN-6). */
+export const MAX_WORK = 200_000;
+
+/** Schema objects one capability schema may hold, and how deep they may nest (SPEC MAN-6). */
+export const MAX_SCHEMA_OBJECTS = 1_000;
+export const MAX_SCHEMA_DEPTH = 32;
+
+/** The keyword added to every schema object. */
+export const WORK_KEYWORD = '$batonWork';
+
+/** Thrown by a validation that used more than MAX_WORK units. */
+export class SchemaWorkExceeded extends Error {}
+
+/** The counter the generated code calls; one validation runs at a time (validation is synchronous). */
+const counter = {
+  used: 0,
+  add(weight: number, data: unknown): void {
+    this.used += weight + (typeof data === 'string' ? data.length >> 8 : Array.isArray(data) ? data.length >> 4 : 0);
+    if (this.used > MAX_WORK) throw new SchemaWorkExceeded();
+  },
+};
+
+/** Starts counting a new validation. */
+export function resetWork(): void {
+  counter.used = 0;
+}
+
+// keywords whose value is one schema, a map of names to schemas, or an array of schemas (draft 2020-12 and
+// the draft-07 spellings ajv also reads)
+const ONE = new Set(['additionalProperties', 'additionalItems', 'contains', 'propertyNames', 'not', 'if', 'then', 'else', 'unevaluatedItems', 'unevaluatedProperties', 'items']);
+const MAP = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+const LIST = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
+
+function isSchemaObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A schema with WORK_KEYWORD added, and how many schema objects it holds and how deep they nest. */
+export interface Instrumented {
+  readonly schema: unknown;
+  readonly objects: number;
+  readonly depth: number;
+}
+
+/**
+ * A copy of `schema` with WORK_KEYWORD on every schema object (JSON pointers into it stay valid: members are
+ * only added). Values that are not schemas (`const`, `enum`, `default`, `examples`, unknown keywords) are kept
+ * as they are and count towards the weight of the object holding them.
+ */
+export function withWork(schema: unknown): Instrumented {
+  let objects = 0;
+  let deepest = 0;
+  const visit = (node: unknown, depth: number): unknown => {
+    if (!isSchemaObject(node)) return Array.isArray(node) ? node.map((n) => visit(n, depth)) : node;
+    objects += 1;
+    deepest = Math.max(deepest, depth);
+    // past the limits the schema is refused: stop copying (the counts only need to show it is over)
+    if (objects > MAX_SCHEMA_OBJECTS || depth > MAX_SCHEMA_DEPTH) return node;
+    const out: Record<string, unknown> = {};
+    let own = 0;
+    for (const [key, value] of Object.entries(node)) {
+      if (ONE.has(key) || LIST.has(key) && Array.isArray(value)) out[key] = visit(value, depth + 1);
+      else if (MAP.has(key) && isSchemaObject(value)) out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visit(v, depth + 1)]));
+      else {
+        out[key] = value;
+        own += JSON.stringify(value).length;
+      }
+    }
+    out[WORK_KEYWORD] = 1 + Math.floor(own / 256);
+    return out;
+  };
+  const copy = visit(schema, 1);
+  return { schema: copy, objects, depth: deepest };
+}
+
+/** Teaches `ajv` WORK_KEYWORD: generated code that adds to the counter (no function call per keyword by ajv). */
+export function useWorkBudget(ajv: Ajv2020): void {
+  ajv.addKeyword({
+    keyword: WORK_KEYWORD,
+    schemaType: 'number',
+    code(cxt: KeywordCxt) {
+      const ref = cxt.gen.scopeValue('func', { ref: counter });
+      cxt.gen.code(_`${ref}.add(${cxt.schema as number}, ${cxt.data})`);
+    },
+  });
+}
