@@ -221,10 +221,10 @@ export class Agent {
    * checked against the provider's signed `input_schema` before anything is sent (MAN-4); the request carries
    * `exp = now + timeoutMs`.
    * @throws BatonError `NO_PROVIDER` (nobody offers it), `UNSUPPORTED_CAPABILITY` (the given agent does not),
-   *   `INPUT_SCHEMA_VIOLATION` (not sent), the relay's rejection code, a dead-letter reason from the relay's
+   *   `INPUT_SCHEMA_VIOLATION` or `SCHEMA_TOO_COMPLEX` (MAN-6; not sent), the relay's rejection code, a dead-letter reason from the relay's
    *   notice (`MAX_ATTEMPTS_EXCEEDED`, `EXPIRED`, `MAILBOX_EXPIRED`, the providers' rejection code such as
    *   `UNSUPPORTED_CAPABILITY`; `details` = the notice body, DLV-6), the provider's result code (unknown codes
-   *   become `HANDLER_ERROR`), `OUTPUT_SCHEMA_VIOLATION`, `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`.
+   *   become `HANDLER_ERROR`), `OUTPUT_SCHEMA_VIOLATION` or `SCHEMA_TOO_COMPLEX`, `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`.
    */
   async request(target: RequestTarget, input: unknown, options: RequestOptions = {}): Promise<unknown> {
     const outcome = await performCall(this.#callHost(), target, input, options, false);

@@ -30,8 +30,8 @@ export function createResult(key: KeyPair, request: Envelope, body: ResultBody):
 /**
  * Runs `request` and returns the result body to send; never throws. Error codes: `EXPIRED` (exp passed before
  * it could run), `UNSUPPORTED_CAPABILITY` (`capability` undefined), `INPUT_SCHEMA_VIOLATION`,
- * `OUTPUT_SCHEMA_VIOLATION`, the code of a thrown `BatonError`, else `HANDLER_ERROR`. The handler's signal
- * aborts at `exp` (`EXPIRED`) and when `closeSignal` aborts (`CONNECTION_CLOSED`); `run` supplies its
+ * `OUTPUT_SCHEMA_VIOLATION`, `SCHEMA_TOO_COMPLEX` (either check over MAN-6's work bound), the code of a thrown
+ * `BatonError`, else `HANDLER_ERROR`. The handler's signal aborts at `exp` (`EXPIRED`) and when `closeSignal` aborts (`CONNECTION_CLOSED`); `run` supplies its
  * controller (aborted also when the task ends) and the task part of the context.
  */
 export async function runRequest(

@@ -3,7 +3,8 @@
  * checked for validity and compiled once each with ajv (draft 2020-12, non-strict so that annotation
  * keywords from other tools are tolerated), cached by content and, in front of that, by object. Patterns are
  * matched in linear time (linear-regexp.ts) and `uniqueItems` is checked in linear time (unique-items.ts),
- * SPEC MAN-5: a schema with a pattern outside that subset is invalid here.
+ * SPEC MAN-5: a schema with a pattern outside that subset is invalid here. Each check's work is counted and
+ * schemas are limited in size (schema-work.ts, SPEC MAN-6).
  *
  * Costs this file is shaped by (bench/README round 8, measured on the 2-core machine):
  * - Compiling: each distinct schema gets its own ajv instance (user schemas may reuse `$id`s without clashing,
