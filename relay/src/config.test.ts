@@ -100,6 +100,9 @@ describe('checkLimits', () => {
     expect(checkLimits({ ...DEFAULT_LIMITS, ack_timeout_ms: 1.5 })).toBe('ack_timeout_ms must be an integer >= 1, got 1.5');
     expect(checkLimits({ ...DEFAULT_LIMITS, max_delivery_attempts: 0 })).toBe('max_delivery_attempts must be an integer >= 1, got 0');
     expect(checkLimits({ ...DEFAULT_LIMITS, send_rate_per_ip: '5' })).toBe('send_rate_per_ip must be an integer >= 1, got 5');
+    // a compile burst below what one registration may cost (MAN-7) would refuse that registration for ever
+    expect(checkLimits({ ...DEFAULT_LIMITS, compile_burst_relay: 9_999 })).toBe('compile_burst_relay must be an integer >= 10000, got 9999');
+    expect(checkLimits({ ...DEFAULT_LIMITS, compile_burst_per_ip: 10_000, compile_rate_per_ip: 1 })).toBeUndefined();
     expect(checkLimits({ ...DEFAULT_LIMITS, redelivery_backoff_ms: -1 })).toBe('redelivery_backoff_ms must be an integer >= 0, got -1');
     expect(checkLimits({ ...DEFAULT_LIMITS, ack_timeout: 5 })).toBe('unknown limit ack_timeout');
     expect(checkLimits({ ...DEFAULT_LIMITS, redelivery_backoff_ms: 0, redelivery_backoff_max_ms: 0 })).toBeUndefined();

@@ -12,7 +12,7 @@
  * Defaults: port 8787, host 127.0.0.1, data `.baton`.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_LIMITS, isValidDid, type Limits } from '@baton/spec';
+import { DEFAULT_LIMITS, MAX_REGISTRATION_COST, isValidDid, type Limits } from '@baton/spec';
 import type { RelayOptions } from './index.ts';
 
 /** A bad command line; the CLI prints the message and exits with status 2. */
@@ -27,6 +27,9 @@ const LIMIT_FLAGS = new Map(LIMIT_NAMES.map((name) => [`--${name.replaceAll('_',
 
 /** Limits that may be 0: a zero backoff retries at once (DLV-4). Every other limit is at least 1. */
 const ZERO_ALLOWED: ReadonlySet<keyof Limits> = new Set(['redelivery_backoff_ms', 'redelivery_backoff_max_ms']);
+
+/** Compile budgets must hold what one registration may cost, or a registration MAN-7 allows could never pass. */
+const AT_LEAST_ONE_REGISTRATION: ReadonlySet<keyof Limits> = new Set(['compile_burst_per_ip', 'compile_burst_relay']);
 
 /** Shortest accepted operator token: it guards every DLQ entry, so it must not be guessable. */
 export const MIN_OPERATOR_TOKEN_LENGTH = 16;
@@ -53,8 +56,12 @@ export const RELAY_USAGE = wrapUsage('baton relay', [
   ...[...LIMIT_FLAGS.keys()].map((flag) => `[${flag} N]`),
 ]);
 
-/** The smallest value a limit may take on this relay (at least the schema minimum; 0 only for backoffs). */
+/**
+ * The smallest value a limit may take on this relay, as `schemas/limits.schema.json` says: 0 only for backoffs,
+ * MAX_REGISTRATION_COST (10,000) for the compile bursts (SPEC MAN-7), 1 for every other limit.
+ */
 export function limitMinimum(name: keyof Limits): number {
+  if (AT_LEAST_ONE_REGISTRATION.has(name)) return MAX_REGISTRATION_COST;
   return ZERO_ALLOWED.has(name) ? 0 : 1;
 }
 

@@ -1,7 +1,9 @@
 // Capability schemas at the relay cost bounded work (SPEC MAN-5, MAN-6, TSK-10), through a real socket: a
 // pattern that is exponential for a backtracking engine, 2,000 objects under uniqueItems, a schema whose check
 // is exponential in the input's nesting (SCHEMA_TOO_COMPLEX), and registrations with patterns outside MAN-5 or
-// schemas over MAN-6's size refused with INVALID_MANIFEST. Each answer arrives and the relay keeps serving.
+// schemas over MAN-6's size refused with INVALID_MANIFEST; registrations whose schemas cost too much to compile
+// refused with INVALID_MANIFEST, and the compile budget's RATE_LIMITED (MAN-7). Each answer arrives and the relay
+// keeps serving.
 import { describe, expect, it } from 'vitest';
 import type { CapabilityManifest, Envelope } from '@baton/spec';
 import { TestAgent, deliverOf, ping, relayPerTest } from './harness.ts';
@@ -82,5 +84,51 @@ describe('capability schemas at the relay (MAN-5, MAN-6)', () => {
     expect([error.code, String(error.message)]).toEqual(['INVALID_MANIFEST', expect.stringContaining('MAN-6')]);
     await ping(agent);
     expect(agent.isOpen).toBe(true);
+  });
+});
+
+describe('the compile cost of registrations at the relay (MAN-7)', () => {
+  // allOf of 998 empty schemas and a description: 16 + 999 objects + 2 members = 1,017 units; the output
+  // schema 16 + 1 + 2 = 19; each schema distinct, so that none is compiled before
+  let nonce = 0;
+  const costly = (n: number): CapabilityManifest[] => Array.from({ length: n }, (_, i) => ({
+    ...CHECKED, name: `c${i}`,
+    input_schema: { allOf: Array.from({ length: 998 }, () => ({})), description: `${process.pid}-${nonce++}` },
+    output_schema: { type: 'object', description: `${process.pid}-${nonce++}` },
+  }));
+  const register = (agent: TestAgent, relayDid: string, manifests: CapabilityManifest[]): Envelope =>
+    agent.envelope({ type: 'register', to: relayDid, body: { manifests } });
+
+  it('refuses a registration whose schemas cost more than 10,000 units together with INVALID_MANIFEST, before compiling', async () => {
+    const r = await startRelayForTest();
+    const agent = await TestAgent.connect(r);
+    const env = register(agent, r.relay.did, costly(10)); // 10 x 1,036 = 10,360
+    agent.sendEnvelope(env);
+    const error = await agent.error();
+    expect([error.code, error.id, String(error.message)]).toEqual(['INVALID_MANIFEST', env.id, expect.stringContaining('10,360 units')]);
+    expect(await answerTo(agent, register(agent, r.relay.did, costly(9)))).toBe('accepted'); // 9,324
+  });
+
+  it.each([
+    ['per IP address', { compile_rate_per_ip: 1000, compile_burst_per_ip: 10_000 }],
+    ['for the whole relay', { compile_rate_relay: 1000, compile_burst_relay: 10_000, compile_burst_per_ip: 1_000_000 }],
+  ])('charges what it compiles to the budget %s: RATE_LIMITED with retry_after_ms, nothing stored; compiled schemas are free', async (_, limits) => {
+    const r = await startRelayForTest({ limits });
+    const agent = await TestAgent.connect(r);
+    const first = costly(9);
+    expect(await answerTo(agent, register(agent, r.relay.did, first))).toBe('accepted'); // 9,324 of 10,000
+    const refused = register(agent, r.relay.did, costly(3)); // 3,108: 676 left, 2,432 missing at 1 unit per ms
+    agent.sendEnvelope(refused);
+    const error = await agent.error();
+    expect([error.code, error.id, error.retry_after_ms]).toEqual(['RATE_LIMITED', refused.id, 2432]);
+    expect(String(error.message)).toContain('MAN-7');
+    // the same schemas again (a new envelope, as after a reconnect) compile nothing and pass
+    expect(await answerTo(agent, register(agent, r.relay.did, first))).toBe('accepted');
+    await r.clock.advance(2431);
+    agent.sendEnvelope(refused);
+    expect((await agent.error()).code).toBe('RATE_LIMITED');
+    await r.clock.advance(1);
+    expect(await answerTo(agent, refused)).toBe('accepted'); // not stored when refused, so not a duplicate now
+    await ping(agent);
   });
 });

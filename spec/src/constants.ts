@@ -33,6 +33,9 @@ export const HTTP_SIGNING_PREFIX = 'baton/v1/http';
  * - `max_unacked_sends` 10,000: a sender's accepted, unsettled envelopes (FLW-3).
  * - `send_rate_per_key` 1,000/s with `send_burst_per_key` 2,000; `send_rate_per_ip` 5,000/s with
  *   `send_burst_per_ip` 10,000 (token buckets, FLW-3).
+ * - `compile_rate_per_ip` 1,000 schema compile units/s with `compile_burst_per_ip` 10,000; `compile_rate_relay`
+ *   2,000/s with `compile_burst_relay` 20,000 (token buckets of MAN-7; a unit is about one schema object, and
+ *   one registration costs at most 10,000).
  * - `task_lease_ms` 60,000: a handler's lease on an in-flight task (TSK-12); `max_task_attempts` 3 (TSK-12);
  *   `max_revisions` 3 per thread (TSK-16); `task_retention_ms` 604,800,000 (7 days) after a task ends (TSK-21).
  */
@@ -56,6 +59,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   send_burst_per_key: 2_000,
   send_rate_per_ip: 5_000,
   send_burst_per_ip: 10_000,
+  compile_rate_per_ip: 1_000,
+  compile_burst_per_ip: 10_000,
+  compile_rate_relay: 2_000,
+  compile_burst_relay: 20_000,
   task_lease_ms: 60_000,
   max_task_attempts: 3,
   max_revisions: 3,

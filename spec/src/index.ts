@@ -29,9 +29,13 @@ export { authSigningInput, signAuth, verifyAuth, type AuthPayload } from './fram
 export {
   httpAuthSigningInput, signHttpRequest, verifyHttpRequest, type HttpAuthPayload, type HttpRequestFacts,
 } from './frames/http-auth.ts';
-export { validateRegisterBody, capabilityTarget, parseTarget, type Target } from './manifest/register.ts';
-export { checkJsonSchema, checkValue, validateAgainstSchema, type SchemaRefusal } from './schema/user-schemas.ts';
-export { compileLinearRegExp, type LinearRegExp } from './schema/linear-regexp.ts';
+export {
+  validateRegisterBody, capabilityTarget, parseTarget, type Target, type CompileAdmission, type RegisterCheckResult,
+} from './manifest/register.ts';
+export { checkJsonSchema, checkValue, validateAgainstSchema, uncompiledCost, type SchemaRefusal } from './schema/user-schemas.ts';
+export { compileLinearRegExp, MAX_PATTERN_SIZE, PATTERN_STEPS_PER_UNIT, type LinearRegExp } from './schema/linear-regexp.ts';
+export { patternSize } from './schema/pattern-size.ts';
+export { schemaCompileCost, MAX_REGISTRATION_COST, SCHEMA_BASE_COST, PATTERN_ATOMS_PER_UNIT } from './schema/compile-cost.ts';
 export { PROTOCOL_SCHEMAS, type ProtocolSchemaName } from './schema/protocol-validators.ts';
 export {
   applyTaskCause, isTerminal, TASK_STATES,

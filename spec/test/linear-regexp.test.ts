@@ -67,11 +67,11 @@ describe('linear-time patterns (MAN-5)', () => {
     expect(compared).toBe(37_500);
   });
 
-  it('refuses backreferences, lookaround, large repetition counts and invalid ECMA-262', () => {
+  it('refuses backreferences, lookaround, large sizes and repetition counts, and invalid ECMA-262', () => {
     const refused: [string, RegExp][] = [
       ['(a)\\1', /backreference/], ['(?<x>a)\\k<x>', /backreference/], ['(?=a)b', /lookahead or lookbehind/],
       ['(?!a)b', /lookahead or lookbehind/], ['(?<=a)b', /lookahead or lookbehind/], ['(?<!a)b', /lookahead or lookbehind/],
-      ['a{1001}', /repeat count/], ['(a{40}){30}', /repeat count/], ['\\p{Script_Extensions=Latin}', /Unicode property/],
+      ['a{1001}', /size 1,001/], ['(a{40}){30}', /size 1,200/], ['(?:){1001}', /repeat count/], ['\\p{Script_Extensions=Latin}', /Unicode property/],
       ['(', /not a valid ECMA-262/], ['a{,3}', /not a valid ECMA-262/], ['\\-', /not a valid ECMA-262/],
     ];
     for (const [source, reason] of refused) {

@@ -22,6 +22,7 @@ import frames from '../vectors/frames.json' with { type: 'json' };
 import httpAuth from '../vectors/http-auth.json' with { type: 'json' };
 import patterns from '../vectors/patterns.json' with { type: 'json' };
 import { compileLinearRegExp } from '../src/schema/linear-regexp.ts';
+import { patternSize } from '../src/schema/pattern-size.ts';
 
 const backends: Ed25519Backend[] = [nobleBackend];
 if (nodeBackend !== undefined) backends.push(nodeBackend);
@@ -154,9 +155,10 @@ describe('frames', () => {
 });
 
 describe('capability-schema patterns (MAN-5)', () => {
-  it('accepts each accepted pattern in a manifest schema and matches as listed', () => {
+  it('accepts each accepted pattern in a manifest schema, with the listed size, and matches as listed', () => {
     for (const c of patterns.accepted) {
       expect(checkJsonSchema({ type: 'string', pattern: c.pattern }), c.pattern).toBeNull();
+      expect(patternSize(c.pattern), c.pattern).toBe(c.size);
       const re = compileLinearRegExp(c.pattern);
       for (const text of c.matches) expect(re.test(text), `${c.pattern} on ${JSON.stringify(text)}`).toBe(true);
       for (const text of c.rejects) expect(re.test(text), `${c.pattern} on ${JSON.stringify(text)}`).toBe(false);

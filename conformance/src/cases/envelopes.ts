@@ -69,6 +69,15 @@ export const envelopeCases: ConformanceCase[] = [
     (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{
       ...manifest('conf.huge'), input_schema: { type: 'object', properties: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`p${i}`, { type: 'string' }])) },
     }] } })),
+  rejectCase('ENV-022', ['MAN-5', 'MAN-1'], 'a register whose pattern has size 1,005 ((?:a{2}|b{3}){201}: no count above 1,000, but the alternatives add up)', 'INVALID_MANIFEST',
+    (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{
+      ...manifest('conf.pattern.size'), input_schema: { type: 'string', pattern: '(?:a{2}|b{3}){201}' },
+    }] } })),
+  // ten input schemas of 999 schema objects and two members (1,017 units each) and ten outputs of 18: 10,350 units
+  rejectCase('ENV-023', ['MAN-7', 'MAN-1'], 'a register whose schemas together cost 10,350 compile units (ten allOf lists of 998 empty schemas)', 'INVALID_MANIFEST',
+    (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: Array.from({ length: 10 }, (_, i) => ({
+      ...manifest(`conf.costly.${i}`), input_schema: { allOf: Array.from({ length: 998 }, () => ({})), description: `costly ${i}` },
+    })) } })),
   {
     id: 'ENV-017', area: 'envelopes', level: 'MUST', requirements: ['MAN-2', 'ID-3'],
     title: 'a handle registered by one key is refused to another: HANDLE_TAKEN',

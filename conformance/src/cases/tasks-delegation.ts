@@ -181,4 +181,30 @@ export const taskDelegationCases: ConformanceCase[] = [
       await delegate(ctx, t, requestTo(ctx, t.owner, t.handler.did, t.cap, [[], [[], []]]));
     },
   },
+  {
+    id: 'TSK-024', area: 'tasks', level: 'MUST', requirements: ['MAN-6', 'TSK-10', 'ERR-1'],
+    title: 'input nested 300 levels deep against a schema that refers ($ref) is refused with SCHEMA_TOO_COMPLEX whatever its work (validators recurse per level), not delivered; input nested 256 levels deep is accepted',
+    async run(ctx) {
+      const t = await taskParties(ctx, { input_schema: { $defs: { a: { type: 'array', items: { $ref: '#/$defs/a' } } }, $ref: '#/$defs/a' } });
+      const nested = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.repeat(depth));
+      const deep = requestTo(ctx, t.owner, t.handler.did, t.cap, nested(300));
+      await ctx.sendRejected(t.owner, deep, 'SCHEMA_TOO_COMPLEX');
+      await expectNotDelivered(t.handler, deep.id, 'a refused request is not stored (MAN-6)');
+      await delegate(ctx, t, requestTo(ctx, t.owner, t.handler.did, t.cap, nested(256)));
+    },
+  },
+  {
+    id: 'TSK-025', area: 'tasks', level: 'MUST', requirements: ['MAN-5', 'MAN-6', 'TSK-10'],
+    title: 'input of 20,000 characters against a pattern of size 1,000 ([a-z]{998}|^ok$, up to 20 million engine steps) is answered at once: SCHEMA_TOO_COMPLEX (or INPUT_SCHEMA_VIOLATION from a validator that counts less), not delivered; a short valid input is accepted after it',
+    async run(ctx) {
+      const t = await taskParties(ctx, { input_schema: { type: 'string', pattern: '[a-z]{998}|^ok$' } });
+      const long = requestTo(ctx, t.owner, t.handler.did, t.cap, ('a'.repeat(997) + '0').repeat(20));
+      const f = await ctx.send(t.owner, long, 'error SCHEMA_TOO_COMPLEX');
+      check(f.op === 'error' && (f.code === 'SCHEMA_TOO_COMPLEX' || f.code === 'INPUT_SCHEMA_VIOLATION') && f.id === long.id,
+        `error SCHEMA_TOO_COMPLEX (or INPUT_SCHEMA_VIOLATION) for ${long.id} (MAN-6)`, show(f));
+      await expectNotDelivered(t.handler, long.id, 'a refused request is not stored (MAN-6)');
+      // MAN-6 counts a search at its worst case: size 1,000 allows strings of up to ~795 characters in 200,000 units
+      await delegate(ctx, t, requestTo(ctx, t.owner, t.handler.did, t.cap, 'ok'));
+    },
+  },
 ];

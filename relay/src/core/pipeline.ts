@@ -33,6 +33,7 @@ import type { TaskSupervisor } from './task-supervisor.ts';
 import type { Registry } from './registry.ts';
 import type { Router } from './router.ts';
 import type { SendRate } from './send-rate.ts';
+import type { CompileBudget } from './compile-budget.ts';
 import type { Clock, Peer } from './types.ts';
 import type { VerifyPool } from './verify-pool.ts';
 
@@ -89,6 +90,8 @@ export interface PipelineDeps {
   readonly receipts: ReceiptForwarder;
   readonly presence: Presence;
   readonly rate: SendRate;
+  /** The schema compile budget of registrations (MAN-7). */
+  readonly compile: CompileBudget;
   readonly attempts: AttemptLog;
   readonly clock: Clock;
   readonly limits: Limits;
@@ -174,7 +177,9 @@ export class Pipeline {
   #accept(from: Replier, checked: CheckedEnvelope): void {
     const d = this.#d;
     const { envelope, digest } = checked;
-    const reject = (r: Rejection): void => from.sendError(r.code, r.message, { id: envelope.id });
+    const reject = (r: Rejection): void => from.sendError(r.code, r.message, {
+      id: envelope.id, ...(r.retryAfterMs === undefined ? {} : { retry_after_ms: r.retryAfterMs }),
+    });
     const target = parseTarget(envelope.to);
     const addressing = this.#checkAddressing(envelope, target);
     if (addressing !== undefined) return reject(addressing);
@@ -280,8 +285,13 @@ export class Pipeline {
     };
 
     if (env.type === 'register') {
-      const body = validateRegisterBody(env.body, d.limits.max_manifests);
-      if (!body.ok) return { code: body.code, message: body.message };
+      const body = validateRegisterBody(env.body, d.limits.max_manifests, (units) => {
+        const taken = d.compile.take(from.ip, units);
+        if (taken.ok) return undefined;
+        const message = `compiling this registration's new schemas costs ${units.toLocaleString('en-US')} units, more than the relay's compile budget holds now (compile_rate_per_ip / compile_rate_relay, SPEC MAN-7)`;
+        return { message, retryAfterMs: taken.retryAfterMs };
+      });
+      if (!body.ok) return { code: body.code, message: body.message, ...('retryAfterMs' in body ? { retryAfterMs: body.retryAfterMs } : {}) };
       const handle = body.value.handle;
       if (handle !== undefined) {
         const owner = this.#commit.handleClaim(handle) ?? d.store.handleOwner(handle);

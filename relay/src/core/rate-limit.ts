@@ -38,8 +38,8 @@ interface Bucket {
   at: number;
 }
 
-/** One family of buckets (per key, or per IP) sharing rate and burst. */
-class BucketSet {
+/** One family of buckets (per key, per IP, or one relay-wide name) sharing rate and burst; also used by compile-budget.ts. */
+export class BucketSet {
   readonly #rate: number;
   readonly #capacity: number;
   readonly #max: number;
@@ -61,15 +61,15 @@ class BucketSet {
     return b === undefined ? this.#capacity : this.#refilled(b, now);
   }
 
-  /** Ms until `name` holds one token (0 when it has one now). */
-  waitMs(name: string, now: number): number {
-    const missing = UNITS_PER_TOKEN - this.level(name, now);
+  /** Ms until `name` holds `tokens` tokens (0 when it has them now). */
+  waitMs(name: string, now: number, tokens = 1): number {
+    const missing = tokens * UNITS_PER_TOKEN - this.level(name, now);
     return missing <= 0 ? 0 : Math.ceil(missing / this.#rate);
   }
 
-  /** Removes one token from `name` (the caller checked that it has one) and marks it most recently used. */
-  consume(name: string, now: number): void {
-    const units = this.level(name, now) - UNITS_PER_TOKEN;
+  /** Removes `tokens` tokens from `name` (the caller checked that it has them) and marks it most recently used. */
+  consume(name: string, now: number, tokens = 1): void {
+    const units = this.level(name, now) - tokens * UNITS_PER_TOKEN;
     this.#buckets.delete(name);
     if (this.#buckets.size >= this.#max) this.#makeRoom(now);
     this.#buckets.set(name, { units, at: now });

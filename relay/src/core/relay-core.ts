@@ -21,6 +21,7 @@ import { Pipeline } from './pipeline.ts';
 import { VerifyPool } from './verify-pool.ts';
 import { Presence } from './presence.ts';
 import { SendRateLimiter } from './rate-limit.ts';
+import { CompileBudget } from './compile-budget.ts';
 import { ReceiptForwarder } from './receipts.ts';
 import { Registry } from './registry.ts';
 import { Router } from './router.ts';
@@ -116,6 +117,7 @@ export class RelayCore implements SessionHost {
     this.#pipeline = new Pipeline({
       store: o.store, registry: this.#registry, router, ledger, engine: this.#engine, receipts: this.#receipts,
       presence: this.#presence, rate: new SendRate(new SendRateLimiter(o.limits, o.clock), ledger, o.limits), attempts,
+      compile: new CompileBudget(o.limits, o.clock),
       clock: o.clock, limits: o.limits, relayDid: this.did, key: o.key, log: o.log, book, effects, supervisor: this.#supervisor,
       verifier: this.#verifier,
     });

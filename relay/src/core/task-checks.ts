@@ -23,6 +23,8 @@ import type { Clock } from './types.ts';
 export interface Rejection {
   readonly code: ErrorCode;
   readonly message: string;
+  /** For RATE_LIMITED: the error frame's `retry_after_ms` (FLW-3, MAN-7). */
+  readonly retryAfterMs?: number;
 }
 
 /** A task envelope that passed its checks. */

@@ -456,6 +456,22 @@ export interface Limits {
    */
   send_burst_per_ip: number;
   /**
+   * schema compile units (MAN-7) per second
+   */
+  compile_rate_per_ip: number;
+  /**
+   * schema compile units (MAN-7); at least the 10,000 one registration may cost
+   */
+  compile_burst_per_ip: number;
+  /**
+   * schema compile units (MAN-7) per second, for the whole relay
+   */
+  compile_rate_relay: number;
+  /**
+   * schema compile units (MAN-7), for the whole relay; at least the 10,000 one registration may cost
+   */
+  compile_burst_relay: number;
+  /**
    * ms
    */
   task_lease_ms: number;

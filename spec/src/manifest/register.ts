@@ -1,17 +1,31 @@
 /**
- * Validation of `register` bodies (SPEC TYP-1, MAN-1, MAN-2) and of routing targets (`to`, SPEC RTE-2, RTE-3).
+ * Validation of `register` bodies (SPEC TYP-1, MAN-1, MAN-2, MAN-7) and of routing targets (`to`, SPEC RTE-2, RTE-3).
  */
 import type { RegisterBody } from '../generated/types.ts';
 import { DEFAULT_LIMITS } from '../constants.ts';
 import { describeSchemaErrors, protocolValidator } from '../schema/protocol-validators.ts';
-import { checkJsonSchema } from '../schema/user-schemas.ts';
+import { MAX_REGISTRATION_COST, schemaCompileCost } from '../schema/compile-cost.ts';
+import { checkJsonSchema, uncompiledCost } from '../schema/user-schemas.ts';
 import type { CheckResult } from '../envelope/check.ts';
 
 /**
- * Validates a register body: schema, at most `maxManifests`, distinct names, and usable input/output JSON
- * Schemas (SPEC MAN-1). @returns `INVALID_MANIFEST` with a message naming the offending manifest.
+ * A relay's compile budget (SPEC MAN-7): given the units compiling a registration's new schemas would cost,
+ * takes them and returns undefined, or takes nothing and says how long to wait (ms) until they would be there.
  */
-export function validateRegisterBody(body: unknown, maxManifests: number = DEFAULT_LIMITS.max_manifests): CheckResult<RegisterBody> {
+export type CompileAdmission = (units: number) => { readonly message: string; readonly retryAfterMs: number } | undefined;
+
+/** validateRegisterBody's answer: RATE_LIMITED comes only from a CompileAdmission, with its wait in ms. */
+export type RegisterCheckResult = CheckResult<RegisterBody> | { ok: false; code: 'RATE_LIMITED'; message: string; retryAfterMs: number };
+
+/**
+ * Validates a register body (SPEC MAN-1, MAN-7), in this order: schema, at most `maxManifests`, distinct names,
+ * the compile cost of all its schemas (at most MAX_REGISTRATION_COST units, counted whether or not they are
+ * compiled already), `admit` with the cost of those not compiled yet (a relay's budget; agents pass none), then
+ * usable input/output JSON Schemas (MAN-1, MAN-5, MAN-6; compiling them).
+ * @returns the body, `INVALID_MANIFEST` with a message naming the offending manifest, or `RATE_LIMITED` with
+ *   `retryAfterMs` when `admit` refused.
+ */
+export function validateRegisterBody(body: unknown, maxManifests: number = DEFAULT_LIMITS.max_manifests, admit?: CompileAdmission): RegisterCheckResult {
   const validate = protocolValidator('body-register');
   if (!validate(body)) return { ok: false, code: 'INVALID_MANIFEST', message: `register body ${describeSchemaErrors(validate.errors)}` };
   const register = body as RegisterBody;
@@ -22,6 +36,20 @@ export function validateRegisterBody(body: unknown, maxManifests: number = DEFAU
   for (const manifest of register.manifests) {
     if (names.has(manifest.name)) return { ok: false, code: 'INVALID_MANIFEST', message: `capability '${manifest.name}' appears twice` };
     names.add(manifest.name);
+  }
+  const schemas = register.manifests.flatMap((m) => [m.input_schema, m.output_schema]);
+  const cost = schemas.reduce((sum, schema) => sum + schemaCompileCost(schema), 0);
+  if (cost > MAX_REGISTRATION_COST) {
+    return {
+      ok: false, code: 'INVALID_MANIFEST',
+      message: `compiling these manifests' schemas costs ${cost.toLocaleString('en-US')} units, more than ${MAX_REGISTRATION_COST.toLocaleString('en-US')} (SPEC MAN-7)`,
+    };
+  }
+  if (admit !== undefined) {
+    const refused = admit(uncompiledCost(schemas));
+    if (refused !== undefined) return { ok: false, code: 'RATE_LIMITED', message: refused.message, retryAfterMs: refused.retryAfterMs };
+  }
+  for (const manifest of register.manifests) {
     for (const which of ['input_schema', 'output_schema'] as const) {
       const problem = checkJsonSchema(manifest[which]);
       if (problem !== null) return { ok: false, code: 'INVALID_MANIFEST', message: `${manifest.name}.${which}: ${problem}` };

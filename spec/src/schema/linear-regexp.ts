@@ -15,13 +15,33 @@
  * as a POSIX class); `[]` and `[^]` match nothing and any code point; `(?<name>` becomes `(?P<name>`; `\b`
  * inside a class is a backspace; `\p{Script=X}` and `\p{gc=X}` become `\p{X}`. `\d`, `\w` and `\b` are ASCII in
  * both. Matching is a boolean search anywhere in the string, where leftmost-first and leftmost-longest agree.
+ *
+ * Linear is not cheap: an RE2-family engine advances up to one thread per atom of the pattern per character
+ * (and its lazy DFA builds up to one state per character), so a search costs up to the pattern's size times the
+ * input's length. MAN-5 bounds the size (MAX_PATTERN_SIZE) and MAN-6 counts every search of a validation as
+ * work (PATTERN_STEPS_PER_UNIT).
  */
 import { RE2JS } from 're2js';
+import { patternSize } from './pattern-size.ts';
+import { chargeWork } from './schema-work.ts';
 
-/** What ajv needs of a compiled pattern. */
+/** The largest pattern size (pattern-size.ts) a capability schema may use (SPEC MAN-5). */
+export const MAX_PATTERN_SIZE = 1_000;
+
+/**
+ * Pattern size times characters (UTF-16 code units) searched, plus one, per unit of MAN-6 work: a search costs
+ * `ceil(size * (length + 1) / 4)` units. Worst cases measured on the 2-core machine took 40-170 ns per size
+ * times character (`a[ab]{200}c` on 20,000 random `a`/`b`: 0.4-0.7 s), so MAN-6's 200,000 units allow about
+ * 0.1 s of searching.
+ */
+export const PATTERN_STEPS_PER_UNIT = 4;
+
+/** What ajv needs of a compiled pattern, and its size. */
 export interface LinearRegExp {
   test(input: string): boolean;
   toString(): string;
+  /** The pattern's size (pattern-size.ts, SPEC MAN-5). */
+  readonly size: number;
 }
 
 /** ECMA-262 `\s`: WhiteSpace (TAB, VT, FF, ZWNBSP, Zs) and LineTerminator (LF, CR, LS, PS), as ranges. */
@@ -158,6 +178,10 @@ export function compileLinearRegExp(pattern: string): LinearRegExp {
   } catch (error) {
     throw new SyntaxError(`pattern ${JSON.stringify(pattern)} is not a valid ECMA-262 regular expression (u flag): ${(error as Error).message}`);
   }
+  const size = patternSize(pattern);
+  if (size > MAX_PATTERN_SIZE) {
+    throw new SyntaxError(`pattern ${JSON.stringify(pattern)} has size ${size.toLocaleString('en-US')} (atoms with counted repetitions written out), more than ${MAX_PATTERN_SIZE.toLocaleString('en-US')} (SPEC MAN-5)`);
+  }
   let re: RE2JS;
   try {
     re = RE2JS.compile(toRe2Syntax(pattern));
@@ -165,10 +189,21 @@ export function compileLinearRegExp(pattern: string): LinearRegExp {
     throw new SyntaxError(`pattern ${JSON.stringify(pattern)} is outside the linear-time subset (SPEC MAN-5): ${(error as Error).message}`);
   }
   const text = `/${pattern}/u`;
-  return { test: (input) => re.test(input), toString: () => text };
+  return { test: (input) => re.test(input), toString: () => text, size };
 }
 
-/** The same as an ajv `code.regExp` engine (`code` is only read by ajv's standalone code generation). */
-export const linearRegExpEngine = Object.assign((pattern: string) => compileLinearRegExp(pattern), {
-  code: 'require("@baton/spec").compileLinearRegExp',
-});
+/**
+ * The same as an ajv `code.regExp` engine whose searches count towards the current validation's MAN-6 work
+ * (schema-work.ts), before they run (`code` is only read by ajv's standalone code generation, not used here).
+ */
+export const linearRegExpEngine = Object.assign((pattern: string): LinearRegExp => {
+  const re = compileLinearRegExp(pattern);
+  return {
+    test: (input) => {
+      chargeWork(Math.ceil(re.size * (input.length + 1) / PATTERN_STEPS_PER_UNIT));
+      return re.test(input);
+    },
+    toString: () => re.toString(),
+    size: re.size,
+  };
+}, { code: 'require("@baton/spec").compileLinearRegExp' });

@@ -40,26 +40,59 @@ const counter = {
   },
 };
 
+/**
+ * Adds `units` of work to the current validation (a pattern search, linear-regexp.ts).
+ * @throws SchemaWorkExceeded past MAX_WORK (nothing runs after the throw).
+ */
+export function chargeWork(units: number): void {
+  counter.add(units, undefined);
+}
+
 /** Starts counting a new validation. */
 export function resetWork(): void {
   counter.used = 0;
 }
 
-// keywords whose value is one schema, a map of names to schemas, or an array of schemas (draft 2020-12 and
-// the draft-07 spellings ajv also reads)
-const ONE = new Set(['additionalProperties', 'additionalItems', 'contains', 'propertyNames', 'not', 'if', 'then', 'else', 'unevaluatedItems', 'unevaluatedProperties', 'items']);
-const MAP = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
-const LIST = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
+// Keywords whose value is one schema, a map of names to schemas, or an array of schemas (draft 2020-12 and the
+// draft-07 spellings ajv also reads): the schema positions MAN-6 counts, also walked by compile-cost.ts.
+/** Keywords whose value is one schema. */
+export const ONE = new Set(['additionalProperties', 'additionalItems', 'contains', 'propertyNames', 'not', 'if', 'then', 'else', 'unevaluatedItems', 'unevaluatedProperties', 'items']);
+/** Keywords whose value maps names to schemas. */
+export const MAP = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+/** Keywords whose value is an array of schemas. */
+export const LIST = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 
-function isSchemaObject(value: unknown): value is Record<string, unknown> {
+/** Whether `value` is a JSON object (a schema object where a schema is expected). */
+export function isSchemaObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A schema with WORK_KEYWORD added, and how many schema objects it holds and how deep they nest. */
+/** A schema with WORK_KEYWORD added, how many schema objects it holds, how deep they nest, and whether it refers. */
 export interface Instrumented {
   readonly schema: unknown;
   readonly objects: number;
   readonly depth: number;
+  /** Whether a schema object uses `$ref`, `$dynamicRef` or `$recursiveRef` (validation may then recurse with the value). */
+  readonly refers: boolean;
+}
+
+/** How deep a value may nest when checked against a schema that refers (SPEC MAN-6). */
+export const MAX_VALUE_DEPTH = 256;
+
+const REFS = new Set(['$ref', '$dynamicRef', '$recursiveRef']);
+
+/** Whether `value` nests arrays and objects more than `max` levels deep (the value itself is level 1); iterative. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /**
@@ -70,10 +103,12 @@ export interface Instrumented {
 export function withWork(schema: unknown): Instrumented {
   let objects = 0;
   let deepest = 0;
+  let refers = false;
   const visit = (node: unknown, depth: number): unknown => {
     if (!isSchemaObject(node)) return Array.isArray(node) ? node.map((n) => visit(n, depth)) : node;
     objects += 1;
     deepest = Math.max(deepest, depth);
+    for (const ref of REFS) if (ref in node) refers = true;
     // past the limits the schema is refused: stop copying (the counts only need to show it is over)
     if (objects > MAX_SCHEMA_OBJECTS || depth > MAX_SCHEMA_DEPTH) return node;
     const out: Record<string, unknown> = {};
@@ -90,7 +125,7 @@ export function withWork(schema: unknown): Instrumented {
     return out;
   };
   const copy = visit(schema, 1);
-  return { schema: copy, objects, depth: deepest };
+  return { schema: copy, objects, depth: deepest, refers };
 }
 
 /** Teaches `ajv` WORK_KEYWORD: generated code that adds to the counter (no function call per keyword by ajv). */

@@ -24,10 +24,13 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { canonicalize } from '../json/canonicalize.ts';
+import { schemaCompileCost } from './compile-cost.ts';
 import { LruCache } from '../util/lru-cache.ts';
 import { linearRegExpEngine } from './linear-regexp.ts';
 import { describeSchemaErrors } from './protocol-validators.ts';
-import { MAX_SCHEMA_DEPTH, MAX_SCHEMA_OBJECTS, MAX_WORK, SchemaWorkExceeded, resetWork, useWorkBudget, withWork } from './schema-work.ts';
+import {
+  MAX_SCHEMA_DEPTH, MAX_SCHEMA_OBJECTS, MAX_VALUE_DEPTH, MAX_WORK, SchemaWorkExceeded, nestsDeeperThan, resetWork, useWorkBudget, withWork,
+} from './schema-work.ts';
 import { useLinearUniqueItems } from './unique-items.ts';
 import { BatonError } from '../errors/baton-error.ts';
 import type { ErrorCode } from '../errors/registry.ts';
@@ -45,6 +48,8 @@ const OPTIONS = { strict: false, allErrors: false, validateFormats: false, logge
 /** Checks schemas against the meta-schema (named by `$schema`, draft 2020-12 by default); compiles none. */
 let metaChecker: Ajv2020 | undefined;
 const byContent = new LruCache<string, Compiled>(MAX_CACHED);
+/** Validators of schemas that refer (`$ref` and kin): their validation recurses as deep as the value nests. */
+const referring = new WeakSet<ValidateFunction>();
 const byObject = new WeakMap<object, Compiled>();
 
 function compile(schema: Record<string, unknown>): ValidateFunction | string {
@@ -60,10 +65,20 @@ function compile(schema: Record<string, unknown>): ValidateFunction | string {
     const ajv = new Ajv2020({ ...OPTIONS, validateSchema: false, code: { regExp: linearRegExpEngine, optimize: false } });
     useLinearUniqueItems(ajv);
     useWorkBudget(ajv);
-    return ajv.compile(instrumented.schema as Record<string, unknown>);
+    const validate = ajv.compile(instrumented.schema as Record<string, unknown>);
+    if (instrumented.refers) referring.add(validate);
+    return validate;
   } catch (error) {
     return `invalid JSON Schema: ${error instanceof Error ? error.message : String(error)}`;
   }
+}
+
+/** Content keys computed by uncompiledCost for objects not compiled yet, so that compiling does not compute them again. */
+const pendingKeys = new WeakMap<object, string>();
+
+function contentKey(schema: Record<string, unknown>): string {
+  const pending = typeof schema === 'object' && schema !== null ? pendingKeys.get(schema) : undefined;
+  return pending ?? canonicalize(schema);
 }
 
 function compileCached(schema: Record<string, unknown>): ValidateFunction | string {
@@ -72,10 +87,32 @@ function compileCached(schema: Record<string, unknown>): ValidateFunction | stri
   const known = byIdentity ? byObject.get(schema) : undefined;
   // an entry evicted from the content cache is not trusted by identity either, so that MAX_CACHED bounds both
   if (known !== undefined && byContent.get(known.key) === known) return known.result;
-  const key = canonicalize(schema);
+  const key = contentKey(schema);
   const entry = byContent.getOrSet(key, () => ({ key, result: compile(schema) }));
   if (byIdentity) byObject.set(schema, entry);
   return entry.result;
+}
+
+/**
+ * What compiling `schemas` would cost now (SPEC MAN-7, compile-cost.ts): the summed schemaCompileCost of the
+ * distinct ones (by content) not held compiled in this process's cache. Does not compile; a later
+ * checkJsonSchema of the same objects reuses the content keys computed here.
+ * @returns units (0 when every schema is compiled already).
+ */
+export function uncompiledCost(schemas: readonly Record<string, unknown>[]): number {
+  const seen = new Set<string>();
+  let cost = 0;
+  for (const schema of schemas) {
+    const byIdentity = typeof schema === 'object' && schema !== null;
+    const known = byIdentity ? byObject.get(schema) : undefined;
+    if (known !== undefined && byContent.get(known.key) === known) continue;
+    const key = contentKey(schema);
+    if (seen.has(key) || byContent.get(key) !== undefined) continue;
+    seen.add(key);
+    if (byIdentity) pendingKeys.set(schema, key);
+    cost += schemaCompileCost(schema);
+  }
+  return cost;
 }
 
 /** Returns `null` when `schema` is a usable JSON Schema (draft 2020-12), else a message saying why not. */
@@ -88,12 +125,17 @@ export function checkJsonSchema(schema: Record<string, unknown>): string | null 
  * Validates `value` against a user-supplied JSON Schema (SPEC MAN-4). The compiled validator is cached per
  * schema object and per content (see the module header: do not change a schema object after passing it).
  * @returns `null` when valid, else a one-line message (also when the schema itself is invalid).
- * @throws BatonError `SCHEMA_TOO_COMPLEX` when checking `value` would take more than MAX_WORK units of work
- *   (SPEC MAN-6, schema-work.ts): neither valid nor invalid.
+ * @throws BatonError `SCHEMA_TOO_COMPLEX` when checking `value` would take more than MAX_WORK units of work, or
+ *   when the schema refers and `value` nests more than MAX_VALUE_DEPTH (256) levels deep (SPEC MAN-6,
+ *   schema-work.ts): neither valid nor invalid.
  */
 export function validateAgainstSchema(schema: Record<string, unknown>, value: unknown): string | null {
   const validate = compileCached(schema);
   if (typeof validate === 'string') return validate;
+  if (referring.has(validate) && nestsDeeperThan(value, MAX_VALUE_DEPTH)) {
+    // ajv's generated code recurses once per level: past a few thousand levels it would overflow the stack
+    throw new BatonError('SCHEMA_TOO_COMPLEX', `the value nests more than ${MAX_VALUE_DEPTH} levels deep and the schema refers ($ref), SPEC MAN-6`);
+  }
   resetWork();
   try {
     return validate(value) ? null : describeSchemaErrors(validate.errors);
