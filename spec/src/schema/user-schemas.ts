@@ -3,8 +3,10 @@
  * checked for validity and compiled once each with ajv (draft 2020-12, non-strict so that annotation
  * keywords from other tools are tolerated), cached by content and, in front of that, by object. Patterns are
  * matched in linear time (linear-regexp.ts) and `uniqueItems` is checked in linear time (unique-items.ts),
- * SPEC MAN-5: a schema with a pattern outside that subset is invalid here. Each check's work is counted and
- * schemas are limited in size (schema-work.ts, SPEC MAN-6).
+ * SPEC MAN-5: a schema with a pattern outside that subset is invalid here. Each check's work is counted (pattern
+ * searches included), a value nested more than MAX_VALUE_DEPTH deep is refused against a schema that refers, and
+ * schemas are limited in size (schema-work.ts, SPEC MAN-6). What compiling would cost is counted before
+ * compiling (`uncompiledCost`, compile-cost.ts, SPEC MAN-7) so that a relay can charge it to a budget.
  *
  * Costs this file is shaped by (bench/README round 8, measured on the 2-core machine):
  * - Compiling: each distinct schema gets its own ajv instance (user schemas may reuse `$id`s without clashing,
