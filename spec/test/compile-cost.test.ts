@@ -21,6 +21,14 @@ describe('pattern size (MAN-5)', () => {
     ];
     for (const [pattern, size] of sizes) expect(patternSize(pattern), pattern).toBe(size);
   });
+  it('gives a finite size for any text, so that a cost charged to a budget is never NaN', () => {
+    // not valid ECMA-262 (nothing to repeat): refused at compile, but counted first; 20 counts of 1e20 made the
+    // last item's size Infinity, and the final `*` added Infinity * 0 = NaN, which would poison a token bucket
+    const stacked = `x${'{99999999999999999999}'.repeat(20)}*`;
+    expect(patternSize(stacked)).toBe(Number.MAX_SAFE_INTEGER);
+    const cost = schemaCompileCost({ pattern: stacked });
+    expect(Number.isFinite(cost) && cost > MAX_REGISTRATION_COST).toBe(true);
+  });
 });
 
 describe('searches count as work (MAN-6)', () => {

@@ -62,5 +62,7 @@ export function schemaCompileCost(schema: unknown): number {
     }
   };
   visit(schema);
-  return SCHEMA_BASE_COST + units + Math.ceil(atoms / PATTERN_ATOMS_PER_UNIT);
+  const cost = SCHEMA_BASE_COST + units + Math.ceil(atoms / PATTERN_ATOMS_PER_UNIT);
+  // a relay charges this to token buckets: never NaN or Infinity, whatever text a pattern holds
+  return Number.isFinite(cost) ? Math.min(cost, Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
 }

@@ -85,7 +85,8 @@ export function patternSize(pattern: string): number {
     if (q !== undefined) {
       const f = top();
       f.current = Math.min(Number.MAX_SAFE_INTEGER, f.current + f.last * (q[0] - 1));
-      f.last *= q[0];
+      // capped, never Infinity: a second quantifier (invalid text) would make Infinity * 0 = NaN
+      f.last = Math.min(Number.MAX_SAFE_INTEGER, f.last * q[0]);
       i = q[1];
     } else if (c === '\\') {
       const [size, next] = escapeAt(pattern, i, false);
