@@ -212,10 +212,7 @@ export class Pipeline {
       }
       // FLW-3 sender budget: after the type-specific checks and before the recipient step, as RTE-1 orders them.
       const overBudget = d.rate.checkBudget(envelope.from, envelope.type);
-      if (overBudget !== undefined) {
-        from.sendError('RATE_LIMITED', overBudget.message, { id: envelope.id, retry_after_ms: overBudget.retryAfterMs });
-        return;
-      }
+      if (overBudget !== undefined) return reject({ code: 'RATE_LIMITED', ...overBudget });
       const item = this.#route(from, envelope, digest, target, step);
       if ('code' in item) return reject(item);
       if (item.recipient !== null) d.ledger.add(envelope.from, item.recipient);
