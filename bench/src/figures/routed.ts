@@ -50,14 +50,14 @@ async function runRouted(
     const relay = forkChild('relay', [dataDir, durability, verify]);
     children.push(relay);
     const { url } = await relay.next('ready') as unknown as { url: string };
-    const receiver = forkChild('baton-receiver', [url, workloadFile, String(count)]);
-    children.push(receiver);
-    await receiver.next('ready');
     const senderArgs = [url, workloadFile, String(count), String(window)];
     if (durationMs !== undefined) senderArgs.push(String(durationMs));
+    // both start at once (each loads the workload and authenticates: ~0.4 s); the sender sends only on `start`
+    const receiver = forkChild('baton-receiver', [url, workloadFile, String(count)]);
+    children.push(receiver);
     const sender = forkChild('baton-sender', senderArgs);
     children.push(sender);
-    await sender.next('ready');
+    await Promise.all([receiver.next('ready'), sender.next('ready')]);
     sender.send({ type: 'start' });
     const done = await sender.next('done') as unknown as SenderDone;
     receiver.send({ type: 'report' });

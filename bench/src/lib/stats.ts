@@ -23,13 +23,14 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Latency summary in ms of a set of samples. */
-export interface LatencySummary { n: number; p50: number; p99: number; p999: number; max: number }
+export interface LatencySummary { n: number; mean: number; p50: number; p99: number; p999: number; max: number }
 
 /** Summarizes latency samples (ms). */
 export function summarize(samples: readonly number[]): LatencySummary {
   const sorted = [...samples].sort((a, b) => a - b);
   return {
     n: sorted.length,
+    mean: sorted.length > 0 ? sorted.reduce((a, b) => a + b, 0) / sorted.length : Number.NaN,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     p999: percentile(sorted, 99.9),

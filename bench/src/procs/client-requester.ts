@@ -17,11 +17,15 @@ const total = Math.round((rate * Number(durationArg)) / 1000);
 const quiet = { warn: () => {} };
 const agent = await connect({ url: url!, key: generateKeyPair(), WebSocket: WebSocket as unknown as WebSocketConstructor, logger: quiet });
 const input = { text: 'x'.repeat(256) };
+/** Sequential round trips (latency.sequential_*, latency.sequential_cpu). */
+const SEQUENTIAL = 200;
 // Warm-up: discovery cache, JIT, sockets.
 for (let i = 0; i < 50; i++) await agent.request('bench.echo', input);
-// Unloaded latency: sequential requests, one at a time.
+// Unloaded latency: sequential requests, one at a time; the parent reads every process's CPU time around them.
+toParent({ type: 'warm' });
+await fromParent('measure');
 const sequential: number[] = [];
-for (let i = 0; i < 100; i++) {
+for (let i = 0; i < SEQUENTIAL; i++) {
   const t = nowMs();
   await agent.request('bench.echo', input);
   sequential.push(nowMs() - t);

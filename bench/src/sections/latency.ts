@@ -1,7 +1,8 @@
 /**
  * The latency section: bare sequential `ws` round trips (the baseline) and `@baton/client` request ->
  * receipt -> result round trips at fixed offered loads (`latency.at_<rate>.*`, relay durability fsync), one
- * request at a time (`latency.sequential_*`), and at the first load with durability normal
+ * request at a time (`latency.sequential_*`, with `latency.sequential_cpu`: the CPU time the three processes spend
+ * per such round trip), and at the first load with durability normal
  * (`latency.normal.*`: durability side by side). Targets at 1,000 requests/s: p50 <= 2x the bare round trip,
  * p99 < 5 ms.
  */
@@ -44,6 +45,14 @@ export async function latencySection(
         note: `one request at a time, n=${seq.n}`,
       };
       figures['latency.sequential_p99'] = { value: round(seq.p99), unit: 'ms' };
+      const cpu = run.sequentialCpu;
+      const total = cpu.relay + cpu.provider + cpu.requester;
+      figures['latency.sequential_cpu'] = {
+        value: round(total), unit: 'ms', ratio: round(total / seq.p50, 3), baseline: 'latency.sequential_p50',
+        note: `CPU time per sequential round trip, all threads: relay ${round(cpu.relay)} ms (its verify thread included), provider `
+          + `${round(cpu.provider)} ms, requester ${round(cpu.requester)} ms; mean round trip ${round(seq.mean)} ms (CPU / mean ${round(total / seq.mean, 2)}). The three processes `
+          + 'take turns along one chain of work, so a ratio near or above 1 says the unloaded round trip is CPU-bound (2 cores), not waiting',
+      };
     }
   }
   const first = c.loads[0];
