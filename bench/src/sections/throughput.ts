@@ -38,7 +38,7 @@ export async function throughputSection(
   /**
    * Single-core verify rate of each round (nothing else running): the mean of one reading right before and one
    * right after that round's fsync run, which it is the baseline of. One reading before was not enough: this
-   * machine's speed changed 2x between one reading and the run after it (bench/README round 7).
+   * machine's speed changed 2x between one reading and the run after it (bench/HISTORY.md round 7).
    */
   const verifyRates: number[] = [];
   /** The same with the backend the relay uses (libsodium where installed), for the unjudged second ratio. */

@@ -45,7 +45,7 @@ const WORKER_URL = new URL('./verify-worker.ts', import.meta.url);
  * senders' own windows put in flight: at 256 (before bench round 7), a routed load of 512 unacknowledged
  * envelopes per sender kept the pool "full" of answered jobs, 72% of the signatures were verified on the
  * event loop while the worker sat idle 74% of the time. Raised, every one of six alternating pairs of routed
- * runs was faster (+3% to +32%; medians 3,409 -> 3,883 messages/s, bench/README round 7).
+ * runs was faster (+3% to +32%; medians 3,409 -> 3,883 messages/s, bench/HISTORY.md round 7).
  */
 export const MAX_IN_FLIGHT_PER_THREAD = 4096;
 

@@ -156,7 +156,7 @@ export function migrate(db: DatabaseSync): void {
 }
 
 /**
- * Indexes of earlier versions that no statement needs (bench/README round 8). `tasks_parent` served no query and
+ * Indexes of earlier versions that no statement needs (bench/HISTORY.md round 8). `tasks_parent` served no query and
  * every task insert wrote a page of it. `tasks_thread` indexed every task, mostly under NULL: `tasks_thread_id`
  * holds only tasks with a thread. `tasks_owner` and `tasks_handler` gave the listing (TSK-18) an agent's tasks
  * out of id order, sorted whole for every page: `tasks_owner_id` and `tasks_handler_id` give them in id order.

@@ -154,7 +154,7 @@ export class SqliteTasks {
   /**
    * Tasks matching `q`, ascending id, at most `q.limit`. Each filter with an index of its own (owner, handler,
    * thread: each indexed with `id` after it) is read in id order from `after` on and stops at the limit, so a
-   * page costs about its size, not the number of tasks that match (bench/README round 8: 40-97 ms per page of
+   * page costs about its size, not the number of tasks that match (bench/HISTORY.md round 8: 40-97 ms per page of
    * 100 for an agent with 100,000 tasks before). `visibleTo` is the union of three such reads: tasks it owns,
    * tasks it handles and tasks it sent a receipt, update or result for (the partial index `task_events_acted`,
    * whose condition the query repeats word for word so that SQLite uses it), each cut at the limit before the

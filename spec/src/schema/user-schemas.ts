@@ -8,7 +8,7 @@
  * schemas are limited in size (schema-work.ts, SPEC MAN-6). What compiling would cost is counted before
  * compiling (`uncompiledCost`, compile-cost.ts, SPEC MAN-7) so that a relay can charge it to a budget.
  *
- * Costs this file is shaped by (bench/README round 8, measured on the 2-core machine):
+ * Costs this file is shaped by (bench/HISTORY.md round 8, measured on the 2-core machine):
  * - Compiling: each distinct schema gets its own ajv instance (user schemas may reuse `$id`s without clashing,
  *   and an instance keeps every value it ever compiled, so a shared one would grow without bound), created
  *   with `validateSchema: false`; validity against the draft 2020-12 meta-schema is checked by one shared
