@@ -17,8 +17,12 @@ if (dir === undefined || !process.execArgv.includes('--cpu-prof')) {
 const run = await latencyRun(rate, durationMs, process.argv[5] === 'normal' ? 'normal' : 'fsync');
 console.log(`latency at ${rate}/s: p50 ${run.summary.p50.toFixed(2)} ms, p99 ${run.summary.p99.toFixed(2)} ms, `
   + `${Math.round(run.achievedPerSec)} completed/s; sequential p50 ${run.sequential.p50.toFixed(2)} ms`);
+const cpu = run.sequentialCpu;
+// CPU time from /proc, unlike the profiles' busy time, which is wall time sampled (bench/README "Profiling")
+console.log(`CPU per sequential round trip: relay ${cpu.relay.toFixed(2)} ms, provider ${cpu.provider.toFixed(2)} ms, `
+  + `requester ${cpu.requester.toFixed(2)} ms`);
 await new Promise((resolve) => setTimeout(resolve, 500));
-// Round trips each process handled: warm-up 50 + sequential 100 + the timed load.
-const roundTrips = 150 + Math.round((rate * durationMs) / 1000);
+// Round trips each process handled: warm-up 50 + sequential 200 (procs/client-requester.ts) + the timed load.
+const roundTrips = 250 + Math.round((rate * durationMs) / 1000);
 for (const p of readProfiles(dir, ['relay', 'client-provider', 'client-requester'])) printProfile(p, 25, roundTrips, 'rt');
 process.exit(0);
