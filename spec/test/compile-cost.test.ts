@@ -50,12 +50,14 @@ describe('searches count as work (MAN-6)', () => {
 });
 
 describe('compile cost (MAN-7)', () => {
-  it('counts 16 per schema, 1 per schema object, member and map entry, 2 + n per dependentRequired entry, 1 per 16 pattern atoms', () => {
+  it('counts 16 per schema, 1 per schema object, member and map entry, 2 + n per property dependency, 1 per 16 pattern atoms', () => {
     expect(schemaCompileCost({})).toBe(17);
     expect(schemaCompileCost({ type: 'object' })).toBe(18);
     // root (1) + 2 members + 2 properties entries + a: 1 object, 2 members + b: 1 object, 1 member + pattern 64 atoms (4)
     expect(schemaCompileCost({ type: 'object', properties: { a: { type: 'string', pattern: '^[a-z]{1,64}$' }, b: { type: 'integer' } } })).toBe(16 + 3 + 2 + 3 + 2 + 4);
     expect(schemaCompileCost({ dependentRequired: { a: ['b', 'c'], d: [] } })).toBe(16 + 1 + 1 + 4 + 2);
+    // draft-07 dependencies: a list counts as in dependentRequired, a schema as a dependentSchemas entry
+    expect(schemaCompileCost({ dependencies: { a: ['b'], c: { type: 'string' } } })).toBe(16 + 1 + 1 + 3 + 1 + 2);
     expect(schemaCompileCost({ patternProperties: { '^x{33}$': true } })).toBe(16 + 1 + 1 + 1 + 3);
   });
 

@@ -1,7 +1,7 @@
 /**
  * Runs every language-neutral vector in spec/vectors/ against every Ed25519 backend this package has
  * (noble and node:crypto): RFC 8032, RFC 8785, strict signatures, did:key, envelopes, handshake, frames; and the
- * capability-schema patterns of MAN-5.
+ * capability-schema patterns of MAN-5 and the schema counts of MAN-6 and MAN-7.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -21,8 +21,11 @@ import handshake from '../vectors/handshake.json' with { type: 'json' };
 import frames from '../vectors/frames.json' with { type: 'json' };
 import httpAuth from '../vectors/http-auth.json' with { type: 'json' };
 import patterns from '../vectors/patterns.json' with { type: 'json' };
+import schemaCosts from '../vectors/schema-costs.json' with { type: 'json' };
 import { compileLinearRegExp } from '../src/schema/linear-regexp.ts';
 import { patternSize } from '../src/schema/pattern-size.ts';
+import { schemaCompileCost } from '../src/schema/compile-cost.ts';
+import { withWork } from '../src/schema/schema-work.ts';
 
 const backends: Ed25519Backend[] = [nobleBackend];
 if (nodeBackend !== undefined) backends.push(nodeBackend);
@@ -168,6 +171,30 @@ describe('capability-schema patterns (MAN-5)', () => {
     for (const c of patterns.refused) {
       expect(checkJsonSchema({ type: 'string', pattern: c.pattern }), c.pattern).toMatch(/^invalid JSON Schema: pattern/);
       expect(checkJsonSchema({ type: 'object', patternProperties: { [c.pattern]: {} } }), c.pattern).toMatch(/^invalid JSON Schema: pattern/);
+    }
+  });
+});
+
+describe('capability-schema counts (MAN-6, MAN-7)', () => {
+  const build = (b: { keyword: string; n: number; entry: unknown }): Record<string, unknown> => ({
+    [b.keyword]: Object.fromEntries(Array.from({ length: b.n }, (_, i) => [`k${i}`, b.entry])),
+  });
+  it('counts each schema as listed and compiles it', () => {
+    for (const c of schemaCosts.schemas) {
+      const schema = c.schema as Record<string, unknown>;
+      const counted = withWork(schema);
+      expect([counted.objects, counted.depth, schemaCompileCost(schema)], c.name).toEqual([c.counted, c.depth, c.units]);
+      expect(checkJsonSchema(schema), c.name).toBeNull();
+    }
+  });
+  it('refuses the schemas over 1,000 and accepts the one at 1,000', () => {
+    for (const c of schemaCosts.refused) {
+      expect(withWork(build(c.build)).objects, c.name).toBe(c.counted);
+      expect(checkJsonSchema(build(c.build)), c.name).toMatch(/MAN-6/);
+    }
+    for (const c of schemaCosts.accepted) {
+      expect(withWork(build(c.build)).objects, c.name).toBe(c.counted);
+      expect(checkJsonSchema(build(c.build)), c.name).toBeNull();
     }
   });
 });

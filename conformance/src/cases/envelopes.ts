@@ -78,6 +78,11 @@ export const envelopeCases: ConformanceCase[] = [
     (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: Array.from({ length: 10 }, (_, i) => ({
       ...manifest(`conf.costly.${i}`), input_schema: { allOf: Array.from({ length: 998 }, () => ({})), description: `costly ${i}` },
     })) } })),
+  // a validator nests one block per dependency, as per property: 1,400 compiled and then overflowed V8's parser
+  rejectCase('ENV-024', ['MAN-6', 'MAN-1'], 'a register whose input_schema holds 1,000 property dependencies (dependentRequired entries) besides its root', 'INVALID_MANIFEST',
+    (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{
+      ...manifest('conf.deps'), input_schema: { dependentRequired: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`d${i}`, ['a']])) },
+    }] } })),
   {
     id: 'ENV-017', area: 'envelopes', level: 'MUST', requirements: ['MAN-2', 'ID-3'],
     title: 'a handle registered by one key is refused to another: HANDLE_TAKEN',

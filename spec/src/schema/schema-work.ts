@@ -7,9 +7,13 @@
  * `[[[...]]]` took ajv 7 s on the 2-core machine), and a schema applies each of its subschemas to each value
  * of the input (2,500 `allOf` entries on a 16,000-item array: 40 million evaluations).
  *
- * Compiling is bounded too: a schema may hold at most MAX_SCHEMA_OBJECTS schema objects nested at most
- * MAX_SCHEMA_DEPTH deep, and is compiled without ajv's code optimization pass, which made compiling superlinear
- * (800 `allOf` entries: 1.3 s with it, 0.15 s without; 2,500 in one 64 KB registration: 12.7 s).
+ * Compiling is bounded too: a schema may hold at most MAX_SCHEMA_OBJECTS schema objects and property
+ * dependencies together (entries of `dependentRequired`, and array-valued entries of draft-07 `dependencies`),
+ * nested at most MAX_SCHEMA_DEPTH deep, and is compiled without ajv's code optimization pass, which made compiling
+ * superlinear (800 `allOf` entries: 1.3 s with it, 0.15 s without; 2,500 in one 64 KB registration: 12.7 s).
+ * Dependencies count because ajv's code nests one block per dependency as it nests one per property: 1,400
+ * entries (about 25 KB) compiled, and then every validation against the schema overflowed the stack of V8's parser
+ * (RangeError; bench/HISTORY.md round 12).
  *
  * How: every schema object of a capability schema gets a `$batonWork` keyword (weight: 1, plus 1 per 256 bytes
  * of its own non-schema members' JSON, such as a large `enum`) that ajv evaluates with the object. Each evaluation adds
@@ -21,7 +25,10 @@ import { _, type Ajv2020, type KeywordCxt } from 'ajv/dist/2020.js';
 /** Units of work one validation may use (SPEC MAN-6). */
 export const MAX_WORK = 200_000;
 
-/** Schema objects one capability schema may hold, and how deep they may nest (SPEC MAN-6). */
+/**
+ * Schema objects and property dependencies one capability schema may hold together, and how deep schema objects
+ * may nest (SPEC MAN-6).
+ */
 export const MAX_SCHEMA_OBJECTS = 1_000;
 export const MAX_SCHEMA_DEPTH = 32;
 
@@ -67,19 +74,42 @@ export function isSchemaObject(value: unknown): value is Record<string, unknown>
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A schema with WORK_KEYWORD added, how many schema objects it holds, how deep they nest, and whether it refers. */
+/**
+ * A schema with WORK_KEYWORD added, how many schema objects and property dependencies it holds (MAN-6 counts them
+ * together), how deep they nest, and whether it refers.
+ */
 export interface Instrumented {
   readonly schema: unknown;
+  /** Schema objects plus entries of `dependentRequired` and array-valued entries of `dependencies`. */
   readonly objects: number;
   readonly depth: number;
   /** Whether a schema object uses `$ref`, `$dynamicRef` or `$recursiveRef` (validation may then recurse with the value). */
   readonly refers: boolean;
+  /** Whether a schema object uses `unevaluatedProperties` or `unevaluatedItems`. */
+  readonly unevaluated: boolean;
 }
 
 /** How deep a value may nest when checked against a schema that refers (SPEC MAN-6). */
 export const MAX_VALUE_DEPTH = 256;
 
 const REFS = new Set(['$ref', '$dynamicRef', '$recursiveRef']);
+
+/** Keywords mapping property names to lists of required names: 2020-12's, and draft-07's spelling. */
+export const DEPENDENCIES = new Set(['dependentRequired', 'dependencies']);
+
+/** The property dependencies (entries with a list of names) of a DEPENDENCIES keyword's value. */
+export function dependencyCount(value: unknown): number {
+  return isSchemaObject(value) ? Object.values(value).filter((v) => Array.isArray(v)).length : 0;
+}
+
+/**
+ * Whether `value`, found under `key` in a schema object, maps names to subschemas: a MAP keyword, or draft-07
+ * `dependencies`, whose entries are lists of names or schemas (ajv's 2020-12 validator reads it; the 2020-12
+ * meta-schema allows both), so that its schema entries are schema positions like those of `dependentSchemas`.
+ */
+export function mapsSchemas(key: string, value: unknown): value is Record<string, unknown> {
+  return (MAP.has(key) || key === 'dependencies') && isSchemaObject(value);
+}
 
 /** Whether `value` nests arrays and objects more than `max` levels deep (the value itself is level 1); iterative. */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
@@ -104,18 +134,22 @@ export function withWork(schema: unknown): Instrumented {
   let objects = 0;
   let deepest = 0;
   let refers = false;
+  let unevaluated = false;
   const visit = (node: unknown, depth: number): unknown => {
     if (!isSchemaObject(node)) return Array.isArray(node) ? node.map((n) => visit(n, depth)) : node;
     objects += 1;
     deepest = Math.max(deepest, depth);
     for (const ref of REFS) if (ref in node) refers = true;
+    if ('unevaluatedProperties' in node || 'unevaluatedItems' in node) unevaluated = true;
     // past the limits the schema is refused: stop copying (the counts only need to show it is over)
     if (objects > MAX_SCHEMA_OBJECTS || depth > MAX_SCHEMA_DEPTH) return node;
     const out: Record<string, unknown> = {};
     let own = 0;
     for (const [key, value] of Object.entries(node)) {
+      if (DEPENDENCIES.has(key)) objects += dependencyCount(value);
       if (ONE.has(key) || LIST.has(key) && Array.isArray(value)) out[key] = visit(value, depth + 1);
-      else if (MAP.has(key) && isSchemaObject(value)) out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visit(v, depth + 1)]));
+      // a list of names under `dependencies` is not a schema: visit() keeps arrays of strings as they are
+      else if (mapsSchemas(key, value)) out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visit(v, depth + 1)]));
       else {
         out[key] = value;
         own += JSON.stringify(value).length;
@@ -125,7 +159,7 @@ export function withWork(schema: unknown): Instrumented {
     return out;
   };
   const copy = visit(schema, 1);
-  return { schema: copy, objects, depth: deepest, refers };
+  return { schema: copy, objects, depth: deepest, refers, unevaluated };
 }
 
 /** Teaches `ajv` WORK_KEYWORD: generated code that adds to the counter (no function call per keyword by ajv). */

@@ -19,6 +19,13 @@
  *   request round trip across requester, relay and provider), ~1 µs now.
  * - Bounding: least recently used entries are evicted past MAX_CACHED (was: the whole cache cleared, so a
  *   relay with more distinct schemas than that compiled again on nearly every request).
+ * - Compiling in time linear in the schema (bench/HISTORY.md round 12): ajv's default copies a schema named by
+ *   `$ref` into each `$ref` (`inlineRefs`) and, in its 2020-12 mode, merges the names each subschema evaluated
+ *   at each `$ref` for `unevaluatedProperties`: 499 `$ref`s to one 497-property definition (16 KB, 2,015 MAN-7
+ *   units) took 26 s to compile and V8 26 s more at the first validation. Now each named schema is compiled once
+ *   and the evaluated names are tracked only in schemas that read them: 0.25 s. The validator is called once
+ *   when compiled, so that V8's compiling of its code (up to ~0.2 s for 4,000 properties) is paid there, under
+ *   MAN-7's budget, rather than by the first request.
  *
  * A schema object is treated as immutable once it has been passed here: its compiled validator is cached per
  * object, so changing the object afterwards does not change validation (pass a new object instead). The
@@ -59,20 +66,35 @@ function compile(schema: Record<string, unknown>): ValidateFunction | string {
     // counted first, so that neither the meta-schema check nor compiling sees a schema over MAN-6's limits
     const instrumented = withWork(schema);
     if (instrumented.objects > MAX_SCHEMA_OBJECTS || instrumented.depth > MAX_SCHEMA_DEPTH) {
-      return `invalid JSON Schema: more than ${MAX_SCHEMA_OBJECTS.toLocaleString('en-US')} schema objects or nested more than ${MAX_SCHEMA_DEPTH} deep (SPEC MAN-6)`;
+      return `invalid JSON Schema: more than ${MAX_SCHEMA_OBJECTS.toLocaleString('en-US')} schema objects and property dependencies or nested more than ${MAX_SCHEMA_DEPTH} deep (SPEC MAN-6)`;
     }
     metaChecker ??= new Ajv2020(OPTIONS);
     // throws "schema is invalid: ..." (or "no schema with key or ref" for an unknown $schema), as compile did
     metaChecker.validateSchema(schema, true);
-    const ajv = new Ajv2020({ ...OPTIONS, validateSchema: false, code: { regExp: linearRegExpEngine, optimize: false } });
+    const ajv = new Ajv2020({ ...OPTIONS, validateSchema: false, inlineRefs: false, code: { regExp: linearRegExpEngine, optimize: false } });
+    // Ajv2020 forces `unevaluated` on; off, ajv does not track which properties and items each subschema
+    // evaluated. That tracking merges the evaluated names of a referenced schema at every `$ref` (time: refs x
+    // properties), and only unevaluatedProperties and unevaluatedItems read it.
+    if (!instrumented.unevaluated) (ajv.opts as { unevaluated: boolean }).unevaluated = false;
     useLinearUniqueItems(ajv);
     useWorkBudget(ajv);
     const validate = ajv.compile(instrumented.schema as Record<string, unknown>);
+    // V8 compiles a function's body at its first call: call it now, so that compiling is paid here (where MAN-7
+    // charges it) and not by the first request, and so that code too deeply nested for V8's parser refuses
+    // the schema (a RangeError, caught below) instead of failing every validation afterwards.
+    resetWork();
+    validate(null);
     if (instrumented.refers) referring.add(validate);
     return validate;
   } catch (error) {
+    if (isStackOverflow(error)) return `invalid JSON Schema: its compiled validator nests deeper than this engine's stack allows (SPEC MAN-6)`;
     return `invalid JSON Schema: ${error instanceof Error ? error.message : String(error)}`;
   }
+}
+
+/** Whether `error` is the engine's stack overflow (V8: RangeError "Maximum call stack size exceeded"). */
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }
 
 /** Content keys computed by uncompiledCost for objects not compiled yet, so that compiling does not compute them again. */
@@ -142,9 +164,20 @@ export function validateAgainstSchema(schema: Record<string, unknown>, value: un
   try {
     return validate(value) ? null : describeSchemaErrors(validate.errors);
   } catch (error) {
+    // not expected within MAN-6's bounds (the depth check above, the call at compile): refused, not an internal error
+    if (isStackOverflow(error)) throw new BatonError('SCHEMA_TOO_COMPLEX', 'checking this value against the schema overflowed the stack (SPEC MAN-6)');
     if (!(error instanceof SchemaWorkExceeded)) throw error;
     throw new BatonError('SCHEMA_TOO_COMPLEX', `checking this value against the schema takes more than ${MAX_WORK.toLocaleString('en-US')} units of work (SPEC MAN-6)`);
   }
+}
+
+/**
+ * The generated code of `schema`'s compiled validator (its root function; each schema a `$ref` names is a
+ * function of its own, not copied in), or the message saying why the schema is invalid. For tests and the bench.
+ */
+export function validatorSource(schema: Record<string, unknown>): string {
+  const result = compileCached(schema);
+  return typeof result === 'string' ? result : result.toString();
 }
 
 /** Why a value was refused: `violation` (the caller's code) or `SCHEMA_TOO_COMPLEX` (MAN-6), with a message. */
