@@ -1,8 +1,8 @@
 /**
  * `node bench/src/registration-cost.ts [runs] [shape,shape,...]`: what one registration's capability schemas cost
  * to compile (SPEC MAN-7) on this machine, on the event loop as the relay does it. For each shape, `runs`
- * (default 3) registrations with names not seen before (so that neither the schema cache nor V8's cache of
- * compiled code helps) go through `validateRegisterBody`, the relay's path; then each schema validates one value
+ * (default 3) registrations with names or constants not seen before (so that neither the schema cache nor V8's
+ * cache of compiled code helps) go through `validateRegisterBody`, the relay's path; then each schema validates one value
  * (the first call of a validator, where V8 compiles what ajv generated, unless compiling already did). Prints,
  * per shape, the MAN-7 units, the median milliseconds of both steps and the microseconds per unit, and writes
  * `bench/results/registration-cost.json`. Calibrates MAN-7's unit (spec/src/schema/compile-cost.ts) and
@@ -28,12 +28,13 @@ const SHAPES: Record<string, { what: string; make: (k: string) => Record<string,
     })),
   },
   properties: {
-    what: 'four schemas of 999 empty properties',
-    make: (k) => range(4).map((j) => ({ type: 'object', properties: Object.fromEntries(range(999).map((i) => [`${k}${j}p${i}`, {}])) })),
+    what: 'one schema of 999 properties with a minimum each',
+    make: (k) => [{ type: 'object', properties: Object.fromEntries(range(999).map((i) => [`${k}p${i}`, { minimum: i }])) }],
   },
   allOf: {
-    what: 'four allOf lists of 998 schemas with one keyword',
-    make: (k) => range(4).map((j) => ({ allOf: range(998).map((i) => ({ minimum: i })), description: `${k}${j}` })),
+    what: 'one allOf list of 998 schemas with a minimum each',
+    // the constants differ per run: V8 reuses the compiled code of a source text it has seen
+    make: (k) => [{ allOf: range(998).map((i) => ({ minimum: Number(k) * 1_000 + i })) }],
   },
   keywords: {
     what: 'three schemas of 95 properties with 13 keywords each',
@@ -46,8 +47,8 @@ const SHAPES: Record<string, { what: string; make: (k: string) => Record<string,
     })),
   },
   dependentRequired: {
-    what: 'three schemas of 998 dependentRequired entries',
-    make: (k) => range(3).map((j) => ({ dependentRequired: Object.fromEntries(range(998).map((i) => [`${k}${j}d${i}`, ['a']])) })),
+    what: 'one schema of 998 dependentRequired entries',
+    make: (k) => [{ dependentRequired: Object.fromEntries(range(998).map((i) => [`${k}d${i}`, ['a']])) }],
   },
   patterns: {
     what: 'three schemas of 48 properties with a pattern of size 999 each',
@@ -57,11 +58,16 @@ const SHAPES: Record<string, { what: string; make: (k: string) => Record<string,
     })),
   },
   refs: {
-    what: 'three schemas of 499 $refs to one definition of 497 properties',
-    make: (k) => range(3).map((j) => ({
-      $defs: { big: { type: 'object', properties: Object.fromEntries(range(497).map((i) => [`${k}${j}p${i}`, {}])) } },
-      allOf: range(499).map(() => ({ $ref: '#/$defs/big' })),
-    })),
+    what: 'one schema of 640 $refs (fewer by the run number) to one definition of 100 properties',
+    // the root's code holds no names: a count per run keeps V8 from reusing the previous run's compiled code
+    make: (k) => [{
+      $defs: { big: { type: 'object', properties: Object.fromEntries(range(100).map((i) => [`${k}p${i}`, {}])) } },
+      allOf: range(640 - Number(k)).map(() => ({ $ref: '#/$defs/big' })),
+    }],
+  },
+  unevaluated: {
+    what: 'one schema of 380 allOf entries of one property each, with unevaluatedProperties',
+    make: (k) => [{ allOf: range(380).map((i) => ({ properties: { [`${k}p${i}`]: {} } })), unevaluatedProperties: false }],
   },
 };
 

@@ -88,12 +88,13 @@ describe('capability schemas at the relay (MAN-5, MAN-6)', () => {
 });
 
 describe('the compile cost of registrations at the relay (MAN-7)', () => {
-  // allOf of 998 empty schemas and a description: 16 + 999 objects + 2 members = 1,017 units; the output
-  // schema 16 + 1 + 2 = 19; each schema distinct, so that none is compiled before
+  // allOf of 399 empty schemas and a description: 16 + 400 objects + 2 members + floor(400^2 / 200) = 1,218
+  // units; the output schema 16 + 1 + 2 = 19: 1,237 per manifest; each schema distinct, so that none is
+  // compiled before
   let nonce = 0;
   const costly = (n: number): CapabilityManifest[] => Array.from({ length: n }, (_, i) => ({
     ...CHECKED, name: `c${i}`,
-    input_schema: { allOf: Array.from({ length: 998 }, () => ({})), description: `${process.pid}-${nonce++}` },
+    input_schema: { allOf: Array.from({ length: 399 }, () => ({})), description: `${process.pid}-${nonce++}` },
     output_schema: { type: 'object', description: `${process.pid}-${nonce++}` },
   }));
   const register = (agent: TestAgent, relayDid: string, manifests: CapabilityManifest[]): Envelope =>
@@ -102,11 +103,11 @@ describe('the compile cost of registrations at the relay (MAN-7)', () => {
   it('refuses a registration whose schemas cost more than 10,000 units together with INVALID_MANIFEST, before compiling', async () => {
     const r = await startRelayForTest();
     const agent = await TestAgent.connect(r);
-    const env = register(agent, r.relay.did, costly(10)); // 10 x 1,036 = 10,360
+    const env = register(agent, r.relay.did, costly(9)); // 9 x 1,237 = 11,133
     agent.sendEnvelope(env);
     const error = await agent.error();
-    expect([error.code, error.id, String(error.message)]).toEqual(['INVALID_MANIFEST', env.id, expect.stringContaining('10,360 units')]);
-    expect(await answerTo(agent, register(agent, r.relay.did, costly(9)))).toBe('accepted'); // 9,324
+    expect([error.code, error.id, String(error.message)]).toEqual(['INVALID_MANIFEST', env.id, expect.stringContaining('11,133 units')]);
+    expect(await answerTo(agent, register(agent, r.relay.did, costly(8)))).toBe('accepted'); // 9,896
   });
 
   it.each([
@@ -115,16 +116,16 @@ describe('the compile cost of registrations at the relay (MAN-7)', () => {
   ])('charges what it compiles to the budget %s: RATE_LIMITED with retry_after_ms, nothing stored; compiled schemas are free', async (_, limits) => {
     const r = await startRelayForTest({ limits });
     const agent = await TestAgent.connect(r);
-    const first = costly(9);
-    expect(await answerTo(agent, register(agent, r.relay.did, first))).toBe('accepted'); // 9,324 of 10,000
-    const refused = register(agent, r.relay.did, costly(3)); // 3,108: 676 left, 2,432 missing at 1 unit per ms
+    const first = costly(8);
+    expect(await answerTo(agent, register(agent, r.relay.did, first))).toBe('accepted'); // 9,896 of 10,000
+    const refused = register(agent, r.relay.did, costly(3)); // 3,711: 104 left, 3,607 missing at 1 unit per ms
     agent.sendEnvelope(refused);
     const error = await agent.error();
-    expect([error.code, error.id, error.retry_after_ms]).toEqual(['RATE_LIMITED', refused.id, 2432]);
+    expect([error.code, error.id, error.retry_after_ms]).toEqual(['RATE_LIMITED', refused.id, 3607]);
     expect(String(error.message)).toContain('MAN-7');
     // the same schemas again (a new envelope, as after a reconnect) compile nothing and pass
     expect(await answerTo(agent, register(agent, r.relay.did, first))).toBe('accepted');
-    await r.clock.advance(2431);
+    await r.clock.advance(3606);
     agent.sendEnvelope(refused);
     expect((await agent.error()).code).toBe('RATE_LIMITED');
     await r.clock.advance(1);

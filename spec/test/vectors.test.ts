@@ -24,7 +24,7 @@ import patterns from '../vectors/patterns.json' with { type: 'json' };
 import schemaCosts from '../vectors/schema-costs.json' with { type: 'json' };
 import { compileLinearRegExp } from '../src/schema/linear-regexp.ts';
 import { patternSize } from '../src/schema/pattern-size.ts';
-import { schemaCompileCost } from '../src/schema/compile-cost.ts';
+import { countSchema, schemaCompileCost } from '../src/schema/compile-cost.ts';
 import { withWork } from '../src/schema/schema-work.ts';
 
 const backends: Ed25519Backend[] = [nobleBackend];
@@ -183,7 +183,9 @@ describe('capability-schema counts (MAN-6, MAN-7)', () => {
     for (const c of schemaCosts.schemas) {
       const schema = c.schema as Record<string, unknown>;
       const counted = withWork(schema);
+      const count = countSchema(schema);
       expect([counted.objects, counted.depth, schemaCompileCost(schema)], c.name).toEqual([c.counted, c.depth, c.units]);
+      expect([count.counted, count.depth, count.units], c.name).toEqual([c.counted, c.depth, c.units]);
       expect(checkJsonSchema(schema), c.name).toBeNull();
     }
   });

@@ -4,8 +4,9 @@
 import type { RegisterBody } from '../generated/types.ts';
 import { DEFAULT_LIMITS } from '../constants.ts';
 import { describeSchemaErrors, protocolValidator } from '../schema/protocol-validators.ts';
-import { MAX_REGISTRATION_COST, schemaCompileCost } from '../schema/compile-cost.ts';
-import { checkJsonSchema, uncompiledCost } from '../schema/user-schemas.ts';
+import { MAX_REGISTRATION_COST, countSchema } from '../schema/compile-cost.ts';
+import { MAX_SCHEMA_DEPTH, MAX_SCHEMA_OBJECTS } from '../schema/schema-work.ts';
+import { OVERSIZE, checkJsonSchema, uncompiledCost } from '../schema/user-schemas.ts';
 import type { CheckResult } from '../envelope/check.ts';
 
 /**
@@ -20,8 +21,9 @@ export type RegisterCheckResult = CheckResult<RegisterBody> | { ok: false; code:
 /**
  * Validates a register body (SPEC MAN-1, MAN-7), in this order: schema, at most `maxManifests`, distinct names,
  * the compile cost of all its schemas (at most MAX_REGISTRATION_COST units, counted whether or not they are
- * compiled already), `admit` with the cost of those not compiled yet (a relay's budget; agents pass none), then
- * usable input/output JSON Schemas (MAN-1, MAN-5, MAN-6; compiling them).
+ * compiled already), MAN-6's size and depth of each (counted), `admit` with the cost of those not compiled yet (a
+ * relay's budget; agents pass none), then usable input/output JSON Schemas (MAN-1, MAN-5, MAN-6's work
+ * instrumentation; compiling them).
  * @returns the body, `INVALID_MANIFEST` with a message naming the offending manifest, or `RATE_LIMITED` with
  *   `retryAfterMs` when `admit` refused.
  */
@@ -38,12 +40,19 @@ export function validateRegisterBody(body: unknown, maxManifests: number = DEFAU
     names.add(manifest.name);
   }
   const schemas = register.manifests.flatMap((m) => [m.input_schema, m.output_schema]);
-  const cost = schemas.reduce((sum, schema) => sum + schemaCompileCost(schema), 0);
+  const counts = schemas.map(countSchema);
+  const cost = counts.reduce((sum, c) => sum + c.units, 0);
   if (cost > MAX_REGISTRATION_COST) {
     return {
       ok: false, code: 'INVALID_MANIFEST',
       message: `compiling these manifests' schemas costs ${cost.toLocaleString('en-US')} units, more than ${MAX_REGISTRATION_COST.toLocaleString('en-US')} (SPEC MAN-7)`,
     };
+  }
+  // MAN-6's size and depth are counted too: a schema refused by counting is not charged to the budget
+  const oversize = counts.findIndex((c) => c.counted > MAX_SCHEMA_OBJECTS || c.depth > MAX_SCHEMA_DEPTH);
+  if (oversize >= 0) {
+    const manifest = register.manifests[oversize >> 1]!;
+    return { ok: false, code: 'INVALID_MANIFEST', message: `${manifest.name}.${oversize % 2 === 0 ? 'input_schema' : 'output_schema'}: ${OVERSIZE}` };
   }
   if (admit !== undefined) {
     const refused = admit(uncompiledCost(schemas));

@@ -9,21 +9,35 @@
  * before MAN-7: one 64 KB registration of 1,000-object schemas took 0.5-0.7 s of the relay's event loop, one of
  * patterns 3.5 s, and nothing stopped an agent from sending one per second with distinct schemas.
  *
- * Unit: about 10-65 µs of compiling, V8's compiling of the generated code at the validator's first call
+ * Unit: about 11-46 µs of compiling, V8's compiling of the generated code at the validator's first call
  * included (user-schemas.ts makes that call), on the 2-core machine (`node bench/src/registration-cost.ts`,
- * bench/HISTORY.md round 12: realistic tool schemas 25-28, 999 empty properties 52-63, `dependentRequired`
- * 30-31, patterns 16-25, `$ref`s 36-37, keyword-heavy properties 10 µs per unit; up to ~80 loaded). A
+ * bench/HISTORY.md round 12: `allOf` of 998 `minimum`s 45-46, realistic tool schemas 30-35, 999 properties
+ * 24-33, patterns 16-28, `unevaluatedProperties` 25-35, `$ref`s 20-21, `dependentRequired` 12, keyword-heavy
+ * properties 11-12 µs per unit). A
  * schema costs SCHEMA_BASE_COST, plus 1 per schema object, 1 per member of a schema object, 1 per entry of a map
  * of subschemas (`properties`, `$defs`, ..., the schema entries of draft-07 `dependencies`), 2 per property
  * dependency (an entry of `dependentRequired`, or a list in `dependencies`) plus 1 per name it lists, and 1 per
  * PATTERN_ATOMS_PER_UNIT atoms of pattern size (pattern-size.ts) over its `pattern` values and
  * `patternProperties` names, rounded up. Counting objects alone was off by up to 15x: ajv generates code per
- * keyword, and 2,000 `dependentRequired` entries in one schema object took 0.35 s. The count is linear in the
- * schema because compiling is: a schema named by `$ref`s is compiled once, not copied into each (ajv's
- * default copied it: 499 `$ref`s to 497 properties took 26 s, user-schemas.ts).
+ * keyword, and 2,000 `dependentRequired` entries in one schema object took 0.35 s. Three costs are not linear
+ * in the members (bench/HISTORY.md round 12):
+ * - V8 compiles a validator's code in time that grows with the square of its size (ajv nests a block per
+ *   member it checks, and each variable is resolved through the blocks around it): 998 `allOf` entries of one
+ *   `minimum` each took 365-433 ms, 125 of them 26 ms (210 µs per entry against 365). Every schema costs
+ *   floor(n^2 / SIZE_SQUARED_DIVISOR) more, n its MAN-6 count (5,000 units at 1,000, none below 15). Round 10 had measured
+ *   `allOf` lists of identical empty entries, whose identical code V8 compiled once and reused.
+ * - A `$ref` (or `$dynamicRef`, `$recursiveRef`) compiles to a call with its own error handling, which V8 then
+ *   compiles at every place it appears: 897 `$ref`s to one definition took 0.32 s, ~0.36 ms each, against
+ *   ~0.1 ms per empty property. Each costs REFERENCE_COST units. (A schema named by `$ref`s is compiled once,
+ *   not copied into each: ajv's default copied it, and 499 `$ref`s to 497 properties took 26 s,
+ *   user-schemas.ts.)
+ * - `unevaluatedProperties` and `unevaluatedItems` make ajv track which names every subschema evaluated,
+ *   merging them at each applicator and `$ref` while compiling: time up to the square of the schema's size
+ *   (499 `allOf` entries of one property each: 0.42 s, against 0.05 s with `anyOf`, which merges nothing
+ *   statically). Such a schema costs floor(n^2 / UNEVALUATED_DIVISOR) more.
  */
 import { patternSize } from './pattern-size.ts';
-import { DEPENDENCIES, LIST, ONE, isSchemaObject, mapsSchemas } from './schema-work.ts';
+import { DEPENDENCIES, LIST, ONE, dependencyCount, isSchemaObject, mapsSchemas } from './schema-work.ts';
 
 /** Units every schema costs, whatever it holds: its ajv instance and meta-schema check (~0.4-0.6 ms). */
 export const SCHEMA_BASE_COST = 16;
@@ -34,24 +48,59 @@ export const PATTERN_ATOMS_PER_UNIT = 16;
 /** Most units one registration's schemas may cost together (SPEC MAN-7). */
 export const MAX_REGISTRATION_COST = 10_000;
 
+/** Members naming another schema: each costs this many units, not 1 (the call and its error handling). */
+export const REFERENCE_COST = 8;
+const REFERENCES = new Set(['$ref', '$dynamicRef', '$recursiveRef']);
+
+/**
+ * Every schema costs floor(n * n / this) more units, n being MAN-6's count of its schema objects and property
+ * dependencies: the engine's compiling of one validator grows with the square of its size.
+ */
+export const SIZE_SQUARED_DIVISOR = 200;
+
+/** A schema that uses `unevaluatedProperties` or `unevaluatedItems` costs floor(n * n / this) more again. */
+export const UNEVALUATED_DIVISOR = 128;
+
+/** What counting a capability schema gives: MAN-7's units and MAN-6's size and depth. */
+export interface SchemaCount {
+  /** MAN-7's compile cost in units. */
+  readonly units: number;
+  /** MAN-6's count: schema objects and property dependencies together. */
+  readonly counted: number;
+  /** How deep schema objects nest (the root is 1; 0 for a value that is not an object). */
+  readonly depth: number;
+}
+
 /**
  * The compile cost of one capability schema in units (module header). Walks the schema positions MAN-6 counts;
  * works on any JSON value (a schema that turns out invalid still has a cost).
  */
 export function schemaCompileCost(schema: unknown): number {
+  return countSchema(schema).units;
+}
+
+/** MAN-7's units and MAN-6's count and depth of one capability schema, in one walk, without compiling. */
+export function countSchema(schema: unknown): SchemaCount {
   let units = 0;
   let atoms = 0;
-  const visit = (node: unknown): void => {
+  let counted = 0;
+  let deepest = 0;
+  let unevaluated = false;
+  const visit = (node: unknown, depth: number): void => {
     if (Array.isArray(node)) {
-      for (const n of node) visit(n);
+      for (const n of node) visit(n, depth);
       return;
     }
     if (!isSchemaObject(node)) return;
     units += 1;
+    counted += 1;
+    deepest = Math.max(deepest, depth);
     for (const [key, value] of Object.entries(node)) {
-      units += 1;
+      units += REFERENCES.has(key) ? REFERENCE_COST : 1;
+      if (key === 'unevaluatedProperties' || key === 'unevaluatedItems') unevaluated = true;
+      if (DEPENDENCIES.has(key)) counted += dependencyCount(value);
       if (key === 'pattern' && typeof value === 'string') atoms += patternSize(value);
-      if (ONE.has(key) || LIST.has(key) && Array.isArray(value)) visit(value);
+      if (ONE.has(key) || LIST.has(key) && Array.isArray(value)) visit(value, depth + 1);
       else if (mapsSchemas(key, value)) {
         for (const [name, sub] of Object.entries(value)) {
           // draft-07 `dependencies` holds lists of names and schemas side by side
@@ -61,15 +110,18 @@ export function schemaCompileCost(schema: unknown): number {
           }
           units += 1;
           if (key === 'patternProperties') atoms += patternSize(name);
-          visit(sub);
+          visit(sub, depth + 1);
         }
       } else if (DEPENDENCIES.has(key) && isSchemaObject(value)) {
         for (const names of Object.values(value)) units += 2 + (Array.isArray(names) ? names.length : 0);
       }
     }
   };
-  visit(schema);
-  const cost = SCHEMA_BASE_COST + units + Math.ceil(atoms / PATTERN_ATOMS_PER_UNIT);
+  visit(schema, 1);
+  const squared = counted * counted;
+  // rounded down: a small schema costs nothing more
+  const tracking = unevaluated ? Math.floor(squared / UNEVALUATED_DIVISOR) : 0;
+  const cost = SCHEMA_BASE_COST + units + Math.ceil(atoms / PATTERN_ATOMS_PER_UNIT) + Math.floor(squared / SIZE_SQUARED_DIVISOR) + tracking;
   // a relay charges this to token buckets: never NaN or Infinity, whatever text a pattern holds
-  return Number.isFinite(cost) ? Math.min(cost, Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
+  return { units: Number.isFinite(cost) ? Math.min(cost, Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER, counted, depth: deepest };
 }

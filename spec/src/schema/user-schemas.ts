@@ -61,13 +61,14 @@ const byContent = new LruCache<string, Compiled>(MAX_CACHED);
 const referring = new WeakSet<ValidateFunction>();
 const byObject = new WeakMap<object, Compiled>();
 
+/** Why a schema over MAN-6's size or depth is invalid. */
+export const OVERSIZE = `invalid JSON Schema: more than ${MAX_SCHEMA_OBJECTS.toLocaleString('en-US')} schema objects and property dependencies or nested more than ${MAX_SCHEMA_DEPTH} deep (SPEC MAN-6)`;
+
 function compile(schema: Record<string, unknown>): ValidateFunction | string {
   try {
     // counted first, so that neither the meta-schema check nor compiling sees a schema over MAN-6's limits
     const instrumented = withWork(schema);
-    if (instrumented.objects > MAX_SCHEMA_OBJECTS || instrumented.depth > MAX_SCHEMA_DEPTH) {
-      return `invalid JSON Schema: more than ${MAX_SCHEMA_OBJECTS.toLocaleString('en-US')} schema objects and property dependencies or nested more than ${MAX_SCHEMA_DEPTH} deep (SPEC MAN-6)`;
-    }
+    if (instrumented.objects > MAX_SCHEMA_OBJECTS || instrumented.depth > MAX_SCHEMA_DEPTH) return OVERSIZE;
     metaChecker ??= new Ajv2020(OPTIONS);
     // throws "schema is invalid: ..." (or "no schema with key or ref" for an unknown $schema), as compile did
     metaChecker.validateSchema(schema, true);
@@ -87,7 +88,8 @@ function compile(schema: Record<string, unknown>): ValidateFunction | string {
     if (instrumented.refers) referring.add(validate);
     return validate;
   } catch (error) {
-    if (isStackOverflow(error)) return `invalid JSON Schema: its compiled validator nests deeper than this engine's stack allows (SPEC MAN-6)`;
+    // ajv's compiler, its generated code (at the call above) or the meta-schema check of a deeply nested value
+    if (isStackOverflow(error)) return 'invalid JSON Schema: checking or compiling it overflowed the stack (SPEC MAN-6)';
     return `invalid JSON Schema: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
