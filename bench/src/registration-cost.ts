@@ -28,13 +28,17 @@ const SHAPES: Record<string, { what: string; make: (k: string) => Record<string,
     })),
   },
   properties: {
-    what: 'one schema of 999 properties with a minimum each',
-    make: (k) => [{ type: 'object', properties: Object.fromEntries(range(999).map((i) => [`${k}p${i}`, { minimum: i }])) }],
+    what: 'one schema of 700 properties with a minimum each',
+    make: (k) => [{ type: 'object', properties: Object.fromEntries(range(700).map((i) => [`${k}p${i}`, { minimum: i }])) }],
   },
   allOf: {
-    what: 'one allOf list of 998 schemas with a minimum each',
+    what: 'one allOf list of 700 schemas with a minimum each',
     // the constants differ per run: V8 reuses the compiled code of a source text it has seen
-    make: (k) => [{ allOf: range(998).map((i) => ({ minimum: Number(k) * 1_000 + i })) }],
+    make: (k) => [{ allOf: range(700).map((i) => ({ minimum: Number(k) * 1_000 + i })) }],
+  },
+  oneOf: {
+    what: 'one oneOf list of 700 schemas with a minimum each',
+    make: (k) => [{ oneOf: range(700).map((i) => ({ minimum: Number(k) * 1_000 + i })) }],
   },
   keywords: {
     what: 'three schemas of 95 properties with 13 keywords each',
@@ -51,23 +55,23 @@ const SHAPES: Record<string, { what: string; make: (k: string) => Record<string,
     make: (k) => [{ dependentRequired: Object.fromEntries(range(998).map((i) => [`${k}d${i}`, ['a']])) }],
   },
   patterns: {
-    what: 'three schemas of 48 properties with a pattern of size 999 each',
+    what: 'three schemas of 43 properties with a pattern of size 999 each',
     make: (k) => range(3).map((j) => ({
       type: 'object',
-      properties: Object.fromEntries(range(48).map((i) => [`${k}${j}p${i}`, { type: 'string', pattern: `(?:a${String.fromCharCode(98 + ((i + j) % 20))}){499}${i}` }])),
+      properties: Object.fromEntries(range(43).map((i) => [`${k}${j}p${i}`, { type: 'string', pattern: `(?:a${String.fromCharCode(98 + ((i + j) % 20))}){499}${i}` }])),
     })),
   },
   refs: {
-    what: 'one schema of 640 $refs (fewer by the run number) to one definition of 100 properties',
+    what: 'one schema of 400 $refs (fewer by the run number) to one definition of 100 properties',
     // the root's code holds no names: a count per run keeps V8 from reusing the previous run's compiled code
     make: (k) => [{
       $defs: { big: { type: 'object', properties: Object.fromEntries(range(100).map((i) => [`${k}p${i}`, {}])) } },
-      allOf: range(640 - Number(k)).map(() => ({ $ref: '#/$defs/big' })),
+      allOf: range(400 - Number(k)).map(() => ({ $ref: '#/$defs/big' })),
     }],
   },
   unevaluated: {
-    what: 'one schema of 380 allOf entries of one property each, with unevaluatedProperties',
-    make: (k) => [{ allOf: range(380).map((i) => ({ properties: { [`${k}p${i}`]: {} } })), unevaluatedProperties: false }],
+    what: 'one schema of 250 allOf entries of one property each, with unevaluatedProperties',
+    make: (k) => [{ allOf: range(250).map((i) => ({ properties: { [`${k}p${i}`]: {} } })), unevaluatedProperties: false }],
   },
 };
 

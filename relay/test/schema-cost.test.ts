@@ -88,13 +88,12 @@ describe('capability schemas at the relay (MAN-5, MAN-6)', () => {
 });
 
 describe('the compile cost of registrations at the relay (MAN-7)', () => {
-  // allOf of 399 empty schemas and a description: 16 + 400 objects + 2 members + floor(400^2 / 200) = 1,218
-  // units; the output schema 16 + 1 + 2 = 19: 1,237 per manifest; each schema distinct, so that none is
-  // compiled before
+  // allOf of 100 empty schemas and a description: 16 + 101 x 8 + 2 members + floor(101^2 / 200) = 877 units;
+  // the output schema 16 + 8 + 2 = 26: 903 per manifest; each schema distinct, so that none is compiled before
   let nonce = 0;
   const costly = (n: number): CapabilityManifest[] => Array.from({ length: n }, (_, i) => ({
     ...CHECKED, name: `c${i}`,
-    input_schema: { allOf: Array.from({ length: 399 }, () => ({})), description: `${process.pid}-${nonce++}` },
+    input_schema: { allOf: Array.from({ length: 100 }, () => ({})), description: `${process.pid}-${nonce++}` },
     output_schema: { type: 'object', description: `${process.pid}-${nonce++}` },
   }));
   const register = (agent: TestAgent, relayDid: string, manifests: CapabilityManifest[]): Envelope =>
@@ -103,11 +102,11 @@ describe('the compile cost of registrations at the relay (MAN-7)', () => {
   it('refuses a registration whose schemas cost more than 10,000 units together with INVALID_MANIFEST, before compiling', async () => {
     const r = await startRelayForTest();
     const agent = await TestAgent.connect(r);
-    const env = register(agent, r.relay.did, costly(9)); // 9 x 1,237 = 11,133
+    const env = register(agent, r.relay.did, costly(12)); // 12 x 903 = 10,836
     agent.sendEnvelope(env);
     const error = await agent.error();
-    expect([error.code, error.id, String(error.message)]).toEqual(['INVALID_MANIFEST', env.id, expect.stringContaining('11,133 units')]);
-    expect(await answerTo(agent, register(agent, r.relay.did, costly(8)))).toBe('accepted'); // 9,896
+    expect([error.code, error.id, String(error.message)]).toEqual(['INVALID_MANIFEST', env.id, expect.stringContaining('10,836 units')]);
+    expect(await answerTo(agent, register(agent, r.relay.did, costly(11)))).toBe('accepted'); // 9,933
   });
 
   it.each([
@@ -116,16 +115,16 @@ describe('the compile cost of registrations at the relay (MAN-7)', () => {
   ])('charges what it compiles to the budget %s: RATE_LIMITED with retry_after_ms, nothing stored; compiled schemas are free', async (_, limits) => {
     const r = await startRelayForTest({ limits });
     const agent = await TestAgent.connect(r);
-    const first = costly(8);
-    expect(await answerTo(agent, register(agent, r.relay.did, first))).toBe('accepted'); // 9,896 of 10,000
-    const refused = register(agent, r.relay.did, costly(3)); // 3,711: 104 left, 3,607 missing at 1 unit per ms
+    const first = costly(11);
+    expect(await answerTo(agent, register(agent, r.relay.did, first))).toBe('accepted'); // 9,933 of 10,000
+    const refused = register(agent, r.relay.did, costly(3)); // 2,709: 67 left, 2,642 missing at 1 unit per ms
     agent.sendEnvelope(refused);
     const error = await agent.error();
-    expect([error.code, error.id, error.retry_after_ms]).toEqual(['RATE_LIMITED', refused.id, 3607]);
+    expect([error.code, error.id, error.retry_after_ms]).toEqual(['RATE_LIMITED', refused.id, 2642]);
     expect(String(error.message)).toContain('MAN-7');
     // the same schemas again (a new envelope, as after a reconnect) compile nothing and pass
     expect(await answerTo(agent, register(agent, r.relay.did, first))).toBe('accepted');
-    await r.clock.advance(3606);
+    await r.clock.advance(2641);
     agent.sendEnvelope(refused);
     expect((await agent.error()).code).toBe('RATE_LIMITED');
     await r.clock.advance(1);

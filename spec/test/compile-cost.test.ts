@@ -2,7 +2,7 @@
 // compile cost: the counts at their exact boundaries, and validateRegisterBody's order of checks.
 import { describe, expect, it } from 'vitest';
 import { BatonError, checkValue, validateRegisterBody, type CapabilityManifest } from '@baton/spec';
-import { MAX_REGISTRATION_COST, REFERENCE_COST, schemaCompileCost } from '../src/schema/compile-cost.ts';
+import { MAX_REGISTRATION_COST, OBJECT_COST, REFERENCE_COST, schemaCompileCost } from '../src/schema/compile-cost.ts';
 import { patternSize } from '../src/schema/pattern-size.ts';
 import { uncompiledCost, validateAgainstSchema } from '../src/schema/user-schemas.ts';
 
@@ -50,61 +50,63 @@ describe('searches count as work (MAN-6)', () => {
 });
 
 describe('compile cost (MAN-7)', () => {
-  it('counts 16 per schema, 1 per schema object, member and map entry, 2 + n per property dependency, 1 per 16 pattern atoms', () => {
-    expect(schemaCompileCost({})).toBe(17);
-    expect(schemaCompileCost({ type: 'object' })).toBe(18);
-    // root (1) + 2 members + 2 properties entries + a: 1 object, 2 members + b: 1 object, 1 member + pattern 64 atoms (4)
-    expect(schemaCompileCost({ type: 'object', properties: { a: { type: 'string', pattern: '^[a-z]{1,64}$' }, b: { type: 'integer' } } })).toBe(16 + 3 + 2 + 3 + 2 + 4);
-    expect(schemaCompileCost({ dependentRequired: { a: ['b', 'c'], d: [] } })).toBe(16 + 1 + 1 + 4 + 2);
+  const O = OBJECT_COST;
+  it('counts 16 per schema, 8 per schema object, 1 per member and map entry, 2 + n per property dependency, 1 per 16 pattern atoms', () => {
+    expect(O).toBe(8);
+    expect(schemaCompileCost({})).toBe(16 + O);
+    expect(schemaCompileCost({ type: 'object' })).toBe(16 + O + 1);
+    // 3 objects; root 2 members + 2 properties entries; a: 2 members; b: 1 member; pattern of 64 atoms: 4
+    expect(schemaCompileCost({ type: 'object', properties: { a: { type: 'string', pattern: '^[a-z]{1,64}$' }, b: { type: 'integer' } } })).toBe(16 + 3 * O + 2 + 2 + 2 + 1 + 4);
+    expect(schemaCompileCost({ dependentRequired: { a: ['b', 'c'], d: [] } })).toBe(16 + O + 1 + 4 + 2);
     // draft-07 dependencies: a list counts as in dependentRequired, a schema as a dependentSchemas entry
-    expect(schemaCompileCost({ dependencies: { a: ['b'], c: { type: 'string' } } })).toBe(16 + 1 + 1 + 3 + 1 + 2);
+    expect(schemaCompileCost({ dependencies: { a: ['b'], c: { type: 'string' } } })).toBe(16 + O + 1 + 3 + 1 + O + 1);
   });
 
   it('counts the square of the size / 200 (rounded down), 8 per reference and, with unevaluated*, the square / 128', () => {
     // 999 properties: 1,000 schema objects, 999 entries, 1 member; floor(1,000,000 / 200); nothing below 15
     const props = (n: number): Record<string, unknown> => ({ properties: Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, {}])) });
-    expect(schemaCompileCost(props(999))).toBe(16 + 1000 + 999 + 1 + 5_000);
-    expect(schemaCompileCost(props(13))).toBe(16 + 14 + 13 + 1);
-    expect(schemaCompileCost(props(14))).toBe(16 + 15 + 14 + 1 + 1);
+    expect(schemaCompileCost(props(999))).toBe(16 + 1000 * O + 999 + 1 + 5_000);
+    expect(schemaCompileCost(props(13))).toBe(16 + 14 * O + 13 + 1);
+    expect(schemaCompileCost(props(14))).toBe(16 + 15 * O + 14 + 1 + 1);
     expect(REFERENCE_COST).toBe(8);
-    // root: 1 + $defs, allOf; $defs entry x: 1 + 1 object + 1 member; 3 allOf objects of one $ref each
+    // root: 2 members ($defs, allOf), 1 entry; x: 1 member; 3 allOf objects of one reference each
     const refs = { $defs: { x: { type: 'string' } }, allOf: [{ $ref: '#/$defs/x' }, { $dynamicRef: '#x' }, { $recursiveRef: '#' }] };
-    expect(schemaCompileCost(refs)).toBe(16 + 3 + 3 + 3 * (1 + 8));
-    // 897 $refs to one definition took 0.32-0.45 s to compile, 2,017 units before references cost 8
+    expect(schemaCompileCost(refs)).toBe(16 + O + 2 + 1 + O + 1 + 3 * (O + 8));
+    // 897 $refs to one definition of 100 properties took 0.32-0.45 s to compile
     const many = { $defs: { o: { type: 'object', properties: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`p${i}`, {}])) } },
       allOf: Array.from({ length: 897 }, () => ({ $ref: '#/$defs/o' })) };
-    expect(schemaCompileCost(many)).toBe(2_017 + 897 * 7 + Math.floor((999 * 999) / 200));
+    expect(schemaCompileCost(many)).toBe(16 + O + 2 + 1 + O + 2 + 100 + 100 * O + 897 * (O + 8) + Math.floor((999 * 999) / 200));
     // 499 allOf entries of one property: 999 counted; 416-529 ms with unevaluatedProperties, 42-51 ms without
     const entries = Array.from({ length: 499 }, (_, i) => ({ properties: { [`p${i}`]: {} } }));
     const plain = schemaCompileCost({ allOf: entries });
-    expect(plain).toBe(16 + 999 + 1 + 499 + 499 + Math.floor((999 * 999) / 200));
+    expect(plain).toBe(16 + O + 1 + 499 * (O + 1 + 1 + O) + Math.floor((999 * 999) / 200));
     expect(schemaCompileCost({ allOf: entries, unevaluatedProperties: false })).toBe(plain + 1 + Math.floor((999 * 999) / 128));
     // a schema object more: n = 1,000
     expect(schemaCompileCost({ allOf: entries, unevaluatedItems: { type: 'string' } }))
-      .toBe(plain + 1 + 1 + 1 + (5_000 - Math.floor((999 * 999) / 200)) + Math.floor((1000 * 1000) / 128));
+      .toBe(plain + 1 + O + 1 + (5_000 - Math.floor((999 * 999) / 200)) + Math.floor((1000 * 1000) / 128));
     // dependencies are in n too: n = 12 with 11 of them, 0 more below 12 (144 / 128)
     const deps = (k: number): Record<string, unknown> => ({ dependentRequired: Object.fromEntries(Array.from({ length: k }, (_, i) => [`d${i}`, ['a']])), unevaluatedProperties: false });
     expect(schemaCompileCost(deps(11)) - schemaCompileCost(deps(10))).toBe(3 + 1);
-    expect(schemaCompileCost({ patternProperties: { '^x{33}$': true } })).toBe(16 + 1 + 1 + 1 + 3);
+    expect(schemaCompileCost({ patternProperties: { '^x{33}$': true } })).toBe(16 + O + 1 + 1 + 3);
   });
 
   it('refuses a registration over 10,000 units before compiling or asking the budget, and admits one at exactly 10,000', () => {
-    // one schema object of k members (a description and annotations no validator reads): 16 + 1 + k; one
+    // one schema object of k members (a description and annotations no validator reads): 16 + 8 + k; one
     // object, so no square term (rounded down, it starts at 15)
     const members = (k: number): Record<string, unknown> => ({
       description: unique(), ...Object.fromEntries(Array.from({ length: k - 1 }, (_, i) => [`x-note-${i}`, i])),
     });
-    const output = { description: unique() }; // 16 + 1 + 1 = 18
-    const body = (last: number) => ({ manifests: [...Array.from({ length: 9 }, (_, i) => manifest(`c${i}`, members(982), output)), manifest('c9', members(last), output)] });
-    // nine manifests of 999 + one of last + 17, and the output schema ten times (counted each time): 18 * 10
+    const output = { description: unique() }; // 16 + 8 + 1 = 25
+    const body = (last: number) => ({ manifests: [...Array.from({ length: 9 }, (_, i) => manifest(`c${i}`, members(975), output)), manifest('c9', members(last), output)] });
+    // nine manifests of 999 + one of last + 24, and the output schema ten times (counted each time): 25 * 10
     const asked: number[] = [];
     const admit = (units: number) => { asked.push(units); return undefined; };
-    const over = validateRegisterBody(body(813), 64, admit); // 8,991 + 830 + 180 = 10,001
+    const over = validateRegisterBody(body(736), 64, admit); // 8,991 + 760 + 250 = 10,001
     expect(over.ok ? 'ok' : over.message).toMatch(/10,001 units, more than 10,000/);
     expect(asked).toEqual([]);
-    const exact = validateRegisterBody(body(812), 64, admit);
+    const exact = validateRegisterBody(body(735), 64, admit);
     expect(exact.ok).toBe(true);
-    expect(asked).toEqual([8991 + 829 + 18]); // the budget pays for distinct schemas only: the output schema once
+    expect(asked).toEqual([8991 + 759 + 25]); // the budget pays for distinct schemas only: the output schema once
     expect(MAX_REGISTRATION_COST).toBe(10_000);
   });
 
@@ -126,9 +128,9 @@ describe('compile cost (MAN-7)', () => {
     expect(validateRegisterBody({ manifests: [manifest('a', known, known)] }).ok).toBe(true);
     expect(uncompiledCost([known, structuredClone(known)])).toBe(0);
     const fresh = { type: 'object', description: unique() };
-    expect(uncompiledCost([known, fresh, structuredClone(fresh)])).toBe(19);
+    expect(uncompiledCost([known, fresh, structuredClone(fresh)])).toBe(16 + O + 2);
     const refused = validateRegisterBody({ manifests: [manifest('a', known, fresh)] }, 64, () => ({ message: 'no', retryAfterMs: 42 }));
     expect(refused).toEqual({ ok: false, code: 'RATE_LIMITED', message: 'no', retryAfterMs: 42 });
-    expect(uncompiledCost([fresh])).toBe(19); // refused: nothing compiled
+    expect(uncompiledCost([fresh])).toBe(16 + O + 2); // refused: nothing compiled
   });
 });

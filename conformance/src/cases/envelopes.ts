@@ -73,10 +73,10 @@ export const envelopeCases: ConformanceCase[] = [
     (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{
       ...manifest('conf.pattern.size'), input_schema: { type: 'string', pattern: '(?:a{2}|b{3}){201}' },
     }] } })),
-  // inputs of 999 and 794 schema objects with two members: 16 + 999 + 2 + floor(999^2 / 200) = 6,007 and
-  // 16 + 794 + 2 + 3,152 = 3,964; two outputs of 18: 10,007 units (one entry fewer in the second: 9,998)
-  rejectCase('ENV-023', ['MAN-7', 'MAN-1'], 'a register whose schemas together cost 10,007 compile units (allOf lists of 998 and 793 empty schemas)', 'INVALID_MANIFEST',
-    (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [998, 793].map((k, i) => ({
+  // inputs of 601 and 341 schema objects with two members: 16 + 601 x 8 + 2 + floor(601^2 / 200) = 6,632 and
+  // 16 + 2,728 + 2 + 581 = 3,327; two outputs of 25: 10,009 units (one entry fewer in the second: 9,998)
+  rejectCase('ENV-023', ['MAN-7', 'MAN-1'], 'a register whose schemas together cost 10,009 compile units (allOf lists of 600 and 340 empty schemas)', 'INVALID_MANIFEST',
+    (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [600, 340].map((k, i) => ({
       ...manifest(`conf.costly.${i}`), input_schema: { allOf: Array.from({ length: k }, () => ({})), description: `costly ${i}` },
     })) } })),
   // a validator nests one block per dependency, as per property: 1,400 compiled and then overflowed V8's parser
@@ -84,19 +84,19 @@ export const envelopeCases: ConformanceCase[] = [
     (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{
       ...manifest('conf.deps'), input_schema: { dependentRequired: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`d${i}`, ['a']])) },
     }] } })),
-  // two schemas of 442 $refs: 22 + 442 x (1 object + 8) + floor(444^2 / 200) = 4,985 units each, and two outputs
-  // of 19: 10,008 (at 1 unit per $ref: 3,820)
-  rejectCase('ENV-025', ['MAN-7', 'MAN-1'], 'a register whose schemas cost 10,008 compile units because each $ref costs 8 (two schemas of 442 $refs)', 'INVALID_MANIFEST',
+  // two schemas of 284 $refs: 16 + 8 + 3 + 9 + 284 x (8 + 8) + floor(286^2 / 200) = 4,988 units each, and two
+  // outputs of 26: 10,028 (at 1 unit per $ref: 6,052)
+  rejectCase('ENV-025', ['MAN-7', 'MAN-1'], 'a register whose schemas cost 10,028 compile units because each $ref costs 8 (two schemas of 284 $refs)', 'INVALID_MANIFEST',
     (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [0, 1].map((i) => ({
-      ...manifest(`conf.refs.${i}`), input_schema: { $defs: { x: { type: 'string' } }, allOf: Array.from({ length: 442 }, () => ({ $ref: '#/$defs/x' })) },
+      ...manifest(`conf.refs.${i}`), input_schema: { $defs: { x: { type: 'string' } }, allOf: Array.from({ length: 284 }, () => ({ $ref: '#/$defs/x' })) },
       output_schema: { type: 'object', description: `refs ${i}` },
     })) } })),
-  // 791 counted: 16 + 3 + 395 x 5 = 1,994, floor(791^2 / 200) = 3,128 and, for unevaluatedProperties,
-  // floor(791^2 / 128) = 4,888; the output 18: 10,028 (without unevaluatedProperties: 5,139)
-  rejectCase('ENV-026', ['MAN-7', 'MAN-1'], 'a register whose one schema costs over 10,000 compile units because it uses unevaluatedProperties (395 allOf entries of one property)', 'INVALID_MANIFEST',
+  // 587 counted: 16 + 8 + 2 + 293 x 19 = 5,593, floor(587^2 / 200) = 1,722 and, for unevaluatedProperties,
+  // floor(587^2 / 128) = 2,691; the output 25: 10,031 (without unevaluatedProperties: 7,339)
+  rejectCase('ENV-026', ['MAN-7', 'MAN-1'], 'a register whose one schema costs over 10,000 compile units because it uses unevaluatedProperties (293 allOf entries of one property)', 'INVALID_MANIFEST',
     (ctx, a) => ctx.envelope(a, { type: 'register', to: ctx.relayDid, body: { manifests: [{
       ...manifest('conf.unevaluated'),
-      input_schema: { allOf: Array.from({ length: 395 }, (_, i) => ({ type: 'object', properties: { [`p${i}`]: {} } })), unevaluatedProperties: false },
+      input_schema: { allOf: Array.from({ length: 293 }, (_, i) => ({ type: 'object', properties: { [`p${i}`]: {} } })), unevaluatedProperties: false },
     }] } })),
   {
     id: 'ENV-017', area: 'envelopes', level: 'MUST', requirements: ['MAN-2', 'ID-3'],

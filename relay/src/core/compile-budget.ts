@@ -1,13 +1,13 @@
 /**
  * The relay's budget for compiling capability schemas (SPEC MAN-7): token buckets of compile units (spec's
- * compile-cost.ts; a unit measured 11-46 µs of the event loop across schema shapes, V8's compiling of the
+ * compile-cost.ts; a unit measured 8-37 µs of the event loop across schema shapes, V8's compiling of the
  * generated code included, bench/HISTORY.md round 12) per remote IP address and
  * one for the whole relay. A registration whose new schemas cost more than both buckets hold is refused with
  * RATE_LIMITED and the wait until they would hold it; schemas the relay holds compiled already cost nothing.
  *
  * Why both: compiling runs on the event loop, so every agent waits while it runs. The per-IP bucket keeps one
  * address from taking the relay's whole budget; the relay-wide one bounds the share of the event loop that
- * compiling can take however many addresses an attacker has (2,000 units/s by default: about 2-9% of one core).
+ * compiling can take however many addresses an attacker has (2,000 units/s by default: at most about 7% of one core).
  * A worker thread would not take the work off the event loop: most of it is V8 compiling the generated code,
  * which has to happen in the thread that runs the validator (round 12).
  */

@@ -20,8 +20,8 @@ export type RegisterCheckResult = CheckResult<RegisterBody> | { ok: false; code:
 
 /**
  * Validates a register body (SPEC MAN-1, MAN-7), in this order: schema, at most `maxManifests`, distinct names,
- * the compile cost of all its schemas (at most MAX_REGISTRATION_COST units, counted whether or not they are
- * compiled already), MAN-6's size and depth of each (counted), `admit` with the cost of those not compiled yet (a
+ * MAN-6's size and depth of each schema (counted), the compile cost of all of them (at most MAX_REGISTRATION_COST
+ * units, counted whether or not they are compiled already), `admit` with the cost of those not compiled yet (a
  * relay's budget; agents pass none), then usable input/output JSON Schemas (MAN-1, MAN-5, MAN-6's work
  * instrumentation; compiling them).
  * @returns the body, `INVALID_MANIFEST` with a message naming the offending manifest, or `RATE_LIMITED` with
@@ -41,18 +41,18 @@ export function validateRegisterBody(body: unknown, maxManifests: number = DEFAU
   }
   const schemas = register.manifests.flatMap((m) => [m.input_schema, m.output_schema]);
   const counts = schemas.map(countSchema);
+  // MAN-6's size and depth are counted, not compiled: a schema refused by counting is not charged to the budget
+  const oversize = counts.findIndex((c) => c.counted > MAX_SCHEMA_OBJECTS || c.depth > MAX_SCHEMA_DEPTH);
+  if (oversize >= 0) {
+    const manifest = register.manifests[oversize >> 1]!;
+    return { ok: false, code: 'INVALID_MANIFEST', message: `${manifest.name}.${oversize % 2 === 0 ? 'input_schema' : 'output_schema'}: ${OVERSIZE}` };
+  }
   const cost = counts.reduce((sum, c) => sum + c.units, 0);
   if (cost > MAX_REGISTRATION_COST) {
     return {
       ok: false, code: 'INVALID_MANIFEST',
       message: `compiling these manifests' schemas costs ${cost.toLocaleString('en-US')} units, more than ${MAX_REGISTRATION_COST.toLocaleString('en-US')} (SPEC MAN-7)`,
     };
-  }
-  // MAN-6's size and depth are counted too: a schema refused by counting is not charged to the budget
-  const oversize = counts.findIndex((c) => c.counted > MAX_SCHEMA_OBJECTS || c.depth > MAX_SCHEMA_DEPTH);
-  if (oversize >= 0) {
-    const manifest = register.manifests[oversize >> 1]!;
-    return { ok: false, code: 'INVALID_MANIFEST', message: `${manifest.name}.${oversize % 2 === 0 ? 'input_schema' : 'output_schema'}: ${OVERSIZE}` };
   }
   if (admit !== undefined) {
     const refused = admit(uncompiledCost(schemas));

@@ -9,18 +9,21 @@
  * before MAN-7: one 64 KB registration of 1,000-object schemas took 0.5-0.7 s of the relay's event loop, one of
  * patterns 3.5 s, and nothing stopped an agent from sending one per second with distinct schemas.
  *
- * Unit: about 11-46 µs of compiling, V8's compiling of the generated code at the validator's first call
+ * Unit: about 8-37 µs of compiling, V8's compiling of the generated code at the validator's first call
  * included (user-schemas.ts makes that call), on the 2-core machine (`node bench/src/registration-cost.ts`,
- * bench/HISTORY.md round 12: `allOf` of 998 `minimum`s 45-46, realistic tool schemas 30-35, 999 properties
- * 24-33, patterns 16-28, `unevaluatedProperties` 25-35, `$ref`s 20-21, `dependentRequired` 12, keyword-heavy
- * properties 11-12 µs per unit). A
- * schema costs SCHEMA_BASE_COST, plus 1 per schema object, 1 per member of a schema object, 1 per entry of a map
+ * bench/HISTORY.md round 12, two runs: `oneOf` of 700 `minimum`s 30-37, `allOf` of 700 18-19, realistic tool
+ * schemas 16-18, `unevaluatedProperties` 17-19, patterns 17, 700 properties 11-14, `$ref`s 12, `dependentRequired`
+ * 11-16, keyword-heavy properties 8-14 µs per unit). A
+ * schema costs SCHEMA_BASE_COST, plus OBJECT_COST per schema object, 1 per member of a schema object, 1 per entry of a map
  * of subschemas (`properties`, `$defs`, ..., the schema entries of draft-07 `dependencies`), 2 per property
  * dependency (an entry of `dependentRequired`, or a list in `dependencies`) plus 1 per name it lists, and 1 per
  * PATTERN_ATOMS_PER_UNIT atoms of pattern size (pattern-size.ts) over its `pattern` values and
  * `patternProperties` names, rounded up. Counting objects alone was off by up to 15x: ajv generates code per
  * keyword, and 2,000 `dependentRequired` entries in one schema object took 0.35 s. Three costs are not linear
  * in the members (bench/HISTORY.md round 12):
+ * - Every schema object compiles to a nested block of its own (its work count, its error handling): 250
+ *   `allOf`, `anyOf` or `oneOf` entries of one `minimum` each took 215-320 µs per entry, 2 units each at 1 per
+ *   object, so a registration of twelve such schemas held the event loop ~1 s. OBJECT_COST is 8.
  * - V8 compiles a validator's code in time that grows with the square of its size (ajv nests a block per
  *   member it checks, and each variable is resolved through the blocks around it): 998 `allOf` entries of one
  *   `minimum` each took 365-433 ms, 125 of them 26 ms (210 µs per entry against 365). Every schema costs
@@ -47,6 +50,9 @@ export const PATTERN_ATOMS_PER_UNIT = 16;
 
 /** Most units one registration's schemas may cost together (SPEC MAN-7). */
 export const MAX_REGISTRATION_COST = 10_000;
+
+/** Units per schema object: each compiles to a nested block with its own work count and error handling. */
+export const OBJECT_COST = 8;
 
 /** Members naming another schema: each costs this many units, not 1 (the call and its error handling). */
 export const REFERENCE_COST = 8;
@@ -92,7 +98,7 @@ export function countSchema(schema: unknown): SchemaCount {
       return;
     }
     if (!isSchemaObject(node)) return;
-    units += 1;
+    units += OBJECT_COST;
     counted += 1;
     deepest = Math.max(deepest, depth);
     for (const [key, value] of Object.entries(node)) {
