@@ -41,7 +41,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_CAPABILITY: { summary: 'The recipient does not provide the requested capability.', fatal: false },
   INPUT_SCHEMA_VIOLATION: { summary: 'The request input does not match the capability input_schema.', fatal: false },
   OUTPUT_SCHEMA_VIOLATION: { summary: 'The result output does not match the capability output_schema.', fatal: false },
-  SCHEMA_TOO_COMPLEX: { summary: 'Checking the value against its schema would take more than the work budget of SPEC MAN-6; the envelope was not accepted.', fatal: false },
+  SCHEMA_TOO_COMPLEX: { summary: 'Checking the value against its schema would take more than the bounds of SPEC MAN-6 (its work budget, or its nesting for a schema that refers; a stack overflow while checking is reported the same way); the envelope was not accepted.', fatal: false },
   HANDLER_ERROR: { summary: 'The capability handler failed without a more specific code.', fatal: false },
   TIMEOUT: { summary: 'A client-side wait (request, connection) ran past its limit.', fatal: false },
   ABORTED: { summary: 'The caller aborted the operation through its AbortSignal.', fatal: false },
