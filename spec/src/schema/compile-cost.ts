@@ -13,12 +13,12 @@
  * included (user-schemas.ts makes that call), on the 2-core machine (`node bench/src/registration-cost.ts`,
  * bench/HISTORY.md round 12, two runs: `oneOf` of 700 `minimum`s 30-37, `allOf` of 700 18-19, realistic tool
  * schemas 16-18, `unevaluatedProperties` 17-19, patterns 17, 700 properties 11-14, `$ref`s 12, `dependentRequired`
- * 11-16, keyword-heavy properties 8-14 µs per unit). A
- * schema costs SCHEMA_BASE_COST, plus OBJECT_COST per schema object, 1 per member of a schema object, 1 per entry of a map
- * of subschemas (`properties`, `$defs`, ..., the schema entries of draft-07 `dependencies`), 2 per property
- * dependency (an entry of `dependentRequired`, or a list in `dependencies`) plus 1 per name it lists, and 1 per
+ * 11-16, keyword-heavy properties 8-14 µs per unit). A schema costs SCHEMA_BASE_COST, plus OBJECT_COST per
+ * schema object, 1 per member of a schema object (REFERENCE_COST for a reference), 1 per entry of a map of
+ * subschemas (`properties`, `$defs`, ..., the schema entries of draft-07 `dependencies`), 2 per property
+ * dependency (an entry of `dependentRequired`, or a list in `dependencies`) plus 1 per name it lists, 1 per
  * PATTERN_ATOMS_PER_UNIT atoms of pattern size (pattern-size.ts) over its `pattern` values and
- * `patternProperties` names, rounded up. Counting objects alone was off by up to 15x: ajv generates code per
+ * `patternProperties` names, rounded up, and the square terms below. Counting objects alone was off by up to 15x: ajv generates code per
  * keyword, and 2,000 `dependentRequired` entries in one schema object took 0.35 s. Three costs are not linear
  * in the members (bench/HISTORY.md round 12):
  * - Every schema object compiles to a nested block of its own (its work count, its error handling): 250
@@ -27,8 +27,8 @@
  * - V8 compiles a validator's code in time that grows with the square of its size (ajv nests a block per
  *   member it checks, and each variable is resolved through the blocks around it): 998 `allOf` entries of one
  *   `minimum` each took 365-433 ms, 125 of them 26 ms (210 µs per entry against 365). Every schema costs
- *   floor(n^2 / SIZE_SQUARED_DIVISOR) more, n its MAN-6 count (5,000 units at 1,000, none below 15). Round 10 had measured
- *   `allOf` lists of identical empty entries, whose identical code V8 compiled once and reused.
+ *   floor(n^2 / SIZE_SQUARED_DIVISOR) more, n its MAN-6 count (5,000 units at 1,000, none below 15). Round 10
+ *   had measured `allOf` lists of identical empty entries, whose identical code V8 compiled once and reused.
  * - A `$ref` (or `$dynamicRef`, `$recursiveRef`) compiles to a call with its own error handling, which V8 then
  *   compiles at every place it appears: 897 `$ref`s to one definition took 0.32 s, ~0.36 ms each, against
  *   ~0.1 ms per empty property. Each costs REFERENCE_COST units. (A schema named by `$ref`s is compiled once,
@@ -107,19 +107,21 @@ export function countSchema(schema: unknown): SchemaCount {
       if (DEPENDENCIES.has(key)) counted += dependencyCount(value);
       if (key === 'pattern' && typeof value === 'string') atoms += patternSize(value);
       if (ONE.has(key) || LIST.has(key) && Array.isArray(value)) visit(value, depth + 1);
-      else if (mapsSchemas(key, value)) {
-        for (const [name, sub] of Object.entries(value)) {
-          // draft-07 `dependencies` holds lists of names and schemas side by side
-          if (Array.isArray(sub) && DEPENDENCIES.has(key)) {
-            units += 2 + sub.length;
-            continue;
+      else if (DEPENDENCIES.has(key) && isSchemaObject(value)) {
+        // a list of names is a property dependency; draft-07 `dependencies` may hold schemas beside lists
+        for (const sub of Object.values(value)) {
+          if (Array.isArray(sub) || key !== 'dependencies') units += 2 + (Array.isArray(sub) ? sub.length : 0);
+          else {
+            units += 1;
+            visit(sub, depth + 1);
           }
+        }
+      } else if (mapsSchemas(key, value)) {
+        for (const [name, sub] of Object.entries(value)) {
           units += 1;
           if (key === 'patternProperties') atoms += patternSize(name);
           visit(sub, depth + 1);
         }
-      } else if (DEPENDENCIES.has(key) && isSchemaObject(value)) {
-        for (const names of Object.values(value)) units += 2 + (Array.isArray(names) ? names.length : 0);
       }
     }
   };
