@@ -6,7 +6,7 @@
  * and an entry is kept only when that envelope verifies, is authored by the entry's `agent`, and really
  * offers the capabilities the entry lists.
  */
-import { validateRegisterBody, verifyEnvelope } from '@baton/spec';
+import { checkRegisterBodyShape, verifyEnvelope } from '@baton/spec';
 import type { CapabilityManifest, DiscoveryEntry, DiscoveryQuery, Envelope } from '@baton/spec';
 import type { Outbox } from './outbox.ts';
 import type { ClientLogger, Provider, TraceEvent } from './types.ts';
@@ -15,7 +15,9 @@ import type { WaitOptions } from './waiters.ts';
 /**
  * Returns null when `entry` can be trusted, else the reason it cannot: the registration must be a
  * `register` envelope whose signature verifies strictly (SIG-3), whose `from` equals `entry.agent`, whose
- * body is a valid register body (MAN-1), and whose manifests include every name in `entry.capabilities`.
+ * body passes `checkRegisterBodyShape` (MAN-1's body schema and names, MAN-6's and MAN-7's counts; its
+ * JSON Schemas are compiled only when a request uses them), and whose manifests include every name in
+ * `entry.capabilities`.
  */
 export function discoveryEntryProblem(entry: DiscoveryEntry): string | null {
   const reg: Envelope | undefined = entry.registration;
@@ -29,7 +31,8 @@ export function discoveryEntryProblem(entry: DiscoveryEntry): string | null {
     valid = false;
   }
   if (!valid) return 'registration signature does not verify';
-  const body = validateRegisterBody(reg.body);
+  // counted, not compiled: a schema is compiled when a request uses it (MAN-4), not for every discovered agent
+  const body = checkRegisterBodyShape(reg.body);
   if (!body.ok) return `registration body is invalid: ${body.message}`;
   const names = new Set(body.value.manifests.map((m) => m.name));
   const missing = entry.capabilities.filter((name) => !names.has(name));

@@ -1,6 +1,6 @@
 // Integration tests of register() and discover(): signed registrations, verification of discovery entries.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEnvelope, generateKeyPair, isBatonError, verifyEnvelope } from '@baton/spec';
+import { checkValue, createEnvelope, generateKeyPair, isBatonError, verifyEnvelope } from '@baton/spec';
 import type { DiscoveryEntry } from '@baton/spec';
 import { verifyDiscoveryEntry, discoveryEntryProblem } from '../src/index.ts';
 import { manifest, startHarness, textSchema } from './helpers.ts';
@@ -95,6 +95,18 @@ describe('verifyDiscoveryEntry', () => {
 
   it('drops an entry listing a capability the signed registration does not offer', () => {
     expect(discoveryEntryProblem({ ...entry, capabilities: ['echo', 'steal.keys'] })).toMatch(/steal\.keys/);
+  });
+
+  it('counts the registration\'s schemas but compiles none (a request that uses one compiles it)', () => {
+    // not a usable JSON Schema, which a relay would refuse (MAN-1): kept here, refused by the MAN-4 check
+    const odd = createEnvelope(key, { type: 'register', to: relay.did, body: { manifests: [{ ...manifest('echo'), input_schema: { type: 'no-such-type' } }] } });
+    expect(discoveryEntryProblem({ ...entry, registration: odd })).toBeNull();
+    expect(checkValue({ type: 'no-such-type' }, {}, 'INPUT_SCHEMA_VIOLATION')?.message).toMatch(/invalid JSON Schema/);
+    // 1,000 schema objects: within MAN-6, but 16 + 8,000 + 1 + 5,000 units and the output's 24, over MAN-7's 10,000
+    const costly = createEnvelope(key, {
+      type: 'register', to: relay.did, body: { manifests: [{ ...manifest('echo'), input_schema: { allOf: Array.from({ length: 999 }, () => ({})) } }] },
+    });
+    expect(discoveryEntryProblem({ ...entry, registration: costly })).toMatch(/13,041 units.*MAN-7/);
   });
 
   it('drops an entry whose registration is not a register envelope', () => {

@@ -30,7 +30,7 @@ export {
   httpAuthSigningInput, signHttpRequest, verifyHttpRequest, type HttpAuthPayload, type HttpRequestFacts,
 } from './frames/http-auth.ts';
 export {
-  validateRegisterBody, capabilityTarget, parseTarget, type Target, type CompileAdmission, type RegisterCheckResult,
+  validateRegisterBody, checkRegisterBodyShape, capabilityTarget, parseTarget, type Target, type CompileAdmission, type RegisterCheckResult,
 } from './manifest/register.ts';
 export { checkJsonSchema, checkValue, validateAgainstSchema, uncompiledCost, type SchemaRefusal } from './schema/user-schemas.ts';
 export { compileLinearRegExp, MAX_PATTERN_SIZE, PATTERN_STEPS_PER_UNIT, type LinearRegExp } from './schema/linear-regexp.ts';

@@ -19,15 +19,15 @@ export type CompileAdmission = (units: number) => { readonly message: string; re
 export type RegisterCheckResult = CheckResult<RegisterBody> | { ok: false; code: 'RATE_LIMITED'; message: string; retryAfterMs: number };
 
 /**
- * Validates a register body (SPEC MAN-1, MAN-7), in this order: schema, at most `maxManifests`, distinct names,
- * MAN-6's size and depth of each schema (counted), the compile cost of all of them (at most MAX_REGISTRATION_COST
- * units, counted whether or not they are compiled already), `admit` with the cost of those not compiled yet (a
- * relay's budget; agents pass none), then usable input/output JSON Schemas (MAN-1, MAN-5, MAN-6's work
- * instrumentation; compiling them).
- * @returns the body, `INVALID_MANIFEST` with a message naming the offending manifest, or `RATE_LIMITED` with
- *   `retryAfterMs` when `admit` refused.
+ * The checks of a register body that compile nothing (SPEC MAN-1, MAN-6, MAN-7), in this order: schema, at most
+ * `maxManifests`, distinct names, MAN-6's size and depth of each capability schema (counted), and the compile
+ * cost of all of them (at most MAX_REGISTRATION_COST units, counted whether or not they are compiled already).
+ * What an agent needs to trust a discovered registration (client discovery): whether each schema is a usable
+ * JSON Schema is found when it is used, and compiling every schema of every discovered agent would cost the
+ * caller up to ~0.4 s per registration (bench/HISTORY.md round 12).
+ * @returns the body, or `INVALID_MANIFEST` with a message naming the offending manifest.
  */
-export function validateRegisterBody(body: unknown, maxManifests: number = DEFAULT_LIMITS.max_manifests, admit?: CompileAdmission): RegisterCheckResult {
+export function checkRegisterBodyShape(body: unknown, maxManifests: number = DEFAULT_LIMITS.max_manifests): CheckResult<RegisterBody> {
   const validate = protocolValidator('body-register');
   if (!validate(body)) return { ok: false, code: 'INVALID_MANIFEST', message: `register body ${describeSchemaErrors(validate.errors)}` };
   const register = body as RegisterBody;
@@ -39,8 +39,7 @@ export function validateRegisterBody(body: unknown, maxManifests: number = DEFAU
     if (names.has(manifest.name)) return { ok: false, code: 'INVALID_MANIFEST', message: `capability '${manifest.name}' appears twice` };
     names.add(manifest.name);
   }
-  const schemas = register.manifests.flatMap((m) => [m.input_schema, m.output_schema]);
-  const counts = schemas.map(countSchema);
+  const counts = register.manifests.flatMap((m) => [countSchema(m.input_schema), countSchema(m.output_schema)]);
   // MAN-6's size and depth are counted, not compiled: a schema refused by counting is not charged to the budget
   const oversize = counts.findIndex((c) => c.counted > MAX_SCHEMA_OBJECTS || c.depth > MAX_SCHEMA_DEPTH);
   if (oversize >= 0) {
@@ -54,8 +53,22 @@ export function validateRegisterBody(body: unknown, maxManifests: number = DEFAU
       message: `compiling these manifests' schemas costs ${cost.toLocaleString('en-US')} units, more than ${MAX_REGISTRATION_COST.toLocaleString('en-US')} (SPEC MAN-7)`,
     };
   }
+  return { ok: true, value: register };
+}
+
+/**
+ * Validates a register body (SPEC MAN-1, MAN-7): checkRegisterBodyShape, then `admit` with the cost of the
+ * schemas not compiled yet (a relay's budget; agents pass none), then usable input/output JSON Schemas (MAN-1,
+ * MAN-5, MAN-6's work instrumentation; compiling them).
+ * @returns the body, `INVALID_MANIFEST` with a message naming the offending manifest, or `RATE_LIMITED` with
+ *   `retryAfterMs` when `admit` refused.
+ */
+export function validateRegisterBody(body: unknown, maxManifests: number = DEFAULT_LIMITS.max_manifests, admit?: CompileAdmission): RegisterCheckResult {
+  const shape = checkRegisterBodyShape(body, maxManifests);
+  if (!shape.ok) return shape;
+  const register = shape.value;
   if (admit !== undefined) {
-    const refused = admit(uncompiledCost(schemas));
+    const refused = admit(uncompiledCost(register.manifests.flatMap((m) => [m.input_schema, m.output_schema])));
     if (refused !== undefined) return { ok: false, code: 'RATE_LIMITED', message: refused.message, retryAfterMs: refused.retryAfterMs };
   }
   for (const manifest of register.manifests) {
