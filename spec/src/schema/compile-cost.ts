@@ -110,11 +110,11 @@ export function countSchema(schema: unknown): SchemaCount {
       else if (DEPENDENCIES.has(key) && isSchemaObject(value)) {
         // a list of names is a property dependency; draft-07 `dependencies` may hold schemas beside lists
         for (const sub of Object.values(value)) {
-          if (Array.isArray(sub) || key !== 'dependencies') units += 2 + (Array.isArray(sub) ? sub.length : 0);
-          else {
+          if (Array.isArray(sub)) units += 2 + sub.length;
+          else if (key === 'dependencies') {
             units += 1;
             visit(sub, depth + 1);
-          }
+          } else units += 2;
         }
       } else if (mapsSchemas(key, value)) {
         for (const [name, sub] of Object.entries(value)) {
