@@ -3,10 +3,15 @@
  * separate processes through a forwarding `ws` server (a third process), and bare sequential round trips.
  */
 import { forkChild } from '../lib/child.ts';
+import { startCpuMeter } from '../lib/cpu-time.ts';
+import { perUnit, type CpuPerUnit } from '../report/cpu-figures.ts';
 import { summarize, type LatencySummary } from '../lib/stats.ts';
 
-/** One forwarding run: messages per second from the sender's first send to the receiver's last arrival. */
-export async function bareForwardRun(workloadFile: string, count: number): Promise<number> {
+/**
+ * One forwarding run: messages per second from the sender's first send to the receiver's last arrival, and the
+ * CPU time per message of the forwarder, the sender and the receiver over the same span.
+ */
+export async function bareForwardRun(workloadFile: string, count: number): Promise<{ perSec: number; cpu: CpuPerUnit }> {
   const forwarder = forkChild('forwarder');
   const children = [forwarder];
   try {
@@ -17,10 +22,11 @@ export async function bareForwardRun(workloadFile: string, count: number): Promi
     const sender = forkChild('ws-sender', [url, workloadFile, String(count)]);
     children.push(sender);
     await sender.next('ready');
+    const meter = startCpuMeter({ forwarder: forwarder.proc.pid, sender: sender.proc.pid, receiver: receiver.proc.pid });
     sender.send({ type: 'start' });
     const sent = await sender.next('sent') as unknown as { t0: number };
     const done = await receiver.next('done') as unknown as { tLast: number };
-    return count / ((done.tLast - sent.t0) / 1000);
+    return { perSec: count / ((done.tLast - sent.t0) / 1000), cpu: perUnit(meter.read(), count) };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
   }

@@ -10,8 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forkChild, type BenchChild } from '../lib/child.ts';
+import { startCpuMeter } from '../lib/cpu-time.ts';
 import { findOnPath, freePort, spawnUntilReady, type ExternalServer } from '../lib/external-server.ts';
 import { readRssBytes } from '../lib/rss.ts';
+import { perUnit } from '../report/cpu-figures.ts';
 import { latenciesBySeq, type QueueRun } from './queue-run.ts';
 
 /** Path of nats-server, or undefined when it is not installed (the figures are then skipped). */
@@ -34,16 +36,19 @@ export async function natsRun(bin: string, durationMs: number, payloadBytes: num
     const consumer = forkChild('nats-consumer', [url]);
     children.push(consumer);
     await consumer.next('ready');
+    const meter = startCpuMeter({ 'nats-server': server.proc.pid, publisher: publisher.proc.pid, worker: consumer.proc.pid });
     publisher.send({ type: 'start' });
     const sent = await publisher.next('done', durationMs + 60_000) as unknown as {
       t0: number; sent: number; acked: number; errors: number; firstError: string | null; sendTimes: number[];
     };
     consumer.send({ type: 'expect', count: sent.acked });
     const got = await consumer.next('done', 60_000) as unknown as { received: number; tLast: number; arrivals: number[] };
+    const cpu = perUnit(meter.read(), got.received);
     return {
       perSec: got.received / ((got.tLast - sent.t0) / 1000),
       latencies: latenciesBySeq(sent.sendTimes, got.arrivals),
       serverRss: readRssBytes(server.proc.pid),
+      cpu,
       note: `${sent.acked} messages, ${sent.errors} publish errors${sent.firstError === null ? '' : ` (${sent.firstError})`}`,
     };
   } finally {

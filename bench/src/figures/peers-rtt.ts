@@ -6,9 +6,11 @@
  * RSS after two numbers of completed round trips (does relay memory grow with completed tasks?).
  */
 import { forkChild, withBenchChildren, type BenchChild } from '../lib/child.ts';
+import { startCpuMeter } from '../lib/cpu-time.ts';
 import type { ClosedLoopResult } from '../lib/pool.ts';
 import { LONG_RUN_ENV, MEMORY_FLAGS } from '../lib/memory-flags.ts';
 import { readRssBytes, settledMemory, type SettledMemory } from '../lib/rss.ts';
+import { perUnit, type CpuPerUnit } from '../report/cpu-figures.ts';
 import type { VerifyMode } from './routed.ts';
 
 /** One closed-loop run. */
@@ -21,6 +23,8 @@ export interface RttRun {
   serverRss: number;
   errors: number;
   firstError: string | null;
+  /** CPU time per completed round trip of the server and the clients (every process of the run) during the run. */
+  cpu: CpuPerUnit;
 }
 
 /** Longest a round trip may take on average in a count-limited run before the bench gives up on it (ms). */
@@ -32,8 +36,12 @@ async function drive(driver: BenchChild, limit: { concurrency: number; durationM
   return await driver.next('ran', budget + 120_000) as unknown as ClosedLoopResult;
 }
 
-function toRun(r: ClosedLoopResult, serverRss: number): RttRun {
-  return { perSec: r.completed / (r.elapsedMs / 1000), samples: r.samples, serverRss, errors: r.errors, firstError: r.firstError ?? null };
+/** Drives `driver` for `durationMs` at `concurrency` while metering the CPU time of `pids`. */
+async function meteredRun(driver: BenchChild, pids: Readonly<Record<string, number | undefined>>, serverPid: number | undefined, concurrency: number, durationMs: number): Promise<RttRun> {
+  const meter = startCpuMeter(pids);
+  const r = await drive(driver, { concurrency, durationMs });
+  const cpu = perUnit(meter.read(), r.completed);
+  return { perSec: r.completed / (r.elapsedMs / 1000), samples: r.samples, serverRss: readRssBytes(serverPid), errors: r.errors, firstError: r.firstError ?? null, cpu };
 }
 
 function withChildren<T>(body: (children: BenchChild[], dataDir: string) => Promise<T>): Promise<T> {
@@ -53,20 +61,19 @@ export function a2aRun(concurrency: number, durationMs: number): Promise<RttRun>
     const { url } = await server.next('ready') as unknown as { url: string };
     const driver = fork(children, 'a2a-driver', [url]);
     await driver.next('ready', 120_000);
-    const result = await drive(driver, { concurrency, durationMs });
-    return toRun(result, readRssBytes(server.proc.pid));
+    return await meteredRun(driver, { server: server.proc.pid, driver: driver.proc.pid }, server.proc.pid, concurrency, durationMs);
   });
 }
 
 /** Starts a relay (`durability`), the echo provider and the requester; resolves once all are warm. */
-async function batonTrio(children: BenchChild[], dataDir: string, durability: 'fsync' | 'normal', memory: boolean, verify: VerifyMode = 'default'): Promise<{ relay: BenchChild; driver: BenchChild }> {
+async function batonTrio(children: BenchChild[], dataDir: string, durability: 'fsync' | 'normal', memory: boolean, verify: VerifyMode = 'default'): Promise<{ relay: BenchChild; provider: BenchChild; driver: BenchChild }> {
   const relay = memory ? fork(children, 'relay', [dataDir, durability, verify], MEMORY_FLAGS, LONG_RUN_ENV) : fork(children, 'relay', [dataDir, durability, verify]);
   const { url } = await relay.next('ready') as unknown as { url: string };
   const provider = fork(children, 'client-provider', [url]);
   await provider.next('ready');
   const driver = fork(children, 'client-driver', [url]);
   await driver.next('ready', 120_000);
-  return { relay, driver };
+  return { relay, provider, driver };
 }
 
 /**
@@ -76,9 +83,9 @@ async function batonTrio(children: BenchChild[], dataDir: string, durability: 'f
  */
 export function batonRequestRun(concurrency: number, durationMs: number, durability: 'fsync' | 'normal', verify: VerifyMode = 'default'): Promise<RttRun> {
   return withChildren(async (children, dataDir) => {
-    const { relay, driver } = await batonTrio(children, dataDir, durability, false, verify);
-    const result = await drive(driver, { concurrency, durationMs });
-    return toRun(result, readRssBytes(relay.proc.pid));
+    const { relay, provider, driver } = await batonTrio(children, dataDir, durability, false, verify);
+    const pids = { relay: relay.proc.pid, provider: provider.proc.pid, requester: driver.proc.pid };
+    return await meteredRun(driver, pids, relay.proc.pid, concurrency, durationMs);
   });
 }
 

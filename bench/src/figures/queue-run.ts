@@ -1,7 +1,8 @@
 /**
  * The shape shared by the work-queue comparison's runs (NATS JetStream and Baton routed messages): end-to-end
- * messages/s, per-message latencies, server RSS after the run.
+ * messages/s, per-message latencies, server RSS after the run, CPU time per message.
  */
+import type { CpuPerUnit } from '../report/cpu-figures.ts';
 
 /** One work-queue run. */
 export interface QueueRun {
@@ -11,6 +12,8 @@ export interface QueueRun {
   latencies: number[];
   /** Server (nats-server or relay) RSS after the run, bytes. */
   serverRss: number;
+  /** CPU time per message of the server and both clients, from the first publish to the last acknowledgement. */
+  cpu: CpuPerUnit;
   /** Counts and errors, for the report. */
   note: string;
 }

@@ -7,7 +7,9 @@
  * (`queueRun`).
  */
 import { forkChild, withBenchChildren } from '../lib/child.ts';
+import { startCpuMeter } from '../lib/cpu-time.ts';
 import { readRssBytes } from '../lib/rss.ts';
+import { perUnit, type CpuPerUnit } from '../report/cpu-figures.ts';
 import { latenciesBySeq, type QueueRun } from './queue-run.ts';
 
 /** One routed run's outcome. */
@@ -20,6 +22,8 @@ export interface RoutedRun {
   errors: Record<string, number>;
   /** Envelopes accepted. */
   accepted: number;
+  /** CPU time per accepted message of the relay, the sender and the receiver, from `start` to the last `delivered`. */
+  cpu: CpuPerUnit;
 }
 
 interface SenderDone {
@@ -45,7 +49,7 @@ export type VerifyMode = 'default' | 'inline' | 'off';
 async function runRouted(
   workloadFile: string, count: number, durability: 'fsync' | 'normal', window: number, durationMs?: number,
   verify: VerifyMode = 'default',
-): Promise<{ done: SenderDone; report: ReceiverReport; relayRss: number }> {
+): Promise<{ done: SenderDone; report: ReceiverReport; relayRss: number; cpu: CpuPerUnit }> {
   return withBenchChildren('baton-bench-', async (children, dataDir) => {
     const relay = forkChild('relay', [dataDir, durability, verify]);
     children.push(relay);
@@ -58,11 +62,13 @@ async function runRouted(
     const sender = forkChild('baton-sender', senderArgs);
     children.push(sender);
     await Promise.all([receiver.next('ready'), sender.next('ready')]);
+    const meter = startCpuMeter({ relay: relay.proc.pid, sender: sender.proc.pid, receiver: receiver.proc.pid });
     sender.send({ type: 'start' });
     const done = await sender.next('done') as unknown as SenderDone;
+    const cpu = perUnit(meter.read(), done.accepted);
     receiver.send({ type: 'report' });
     const report = await receiver.next('arrivals') as unknown as ReceiverReport;
-    return { done, report, relayRss: readRssBytes(relay.proc.pid) };
+    return { done, report, relayRss: readRssBytes(relay.proc.pid), cpu };
   });
 }
 
@@ -70,12 +76,13 @@ async function runRouted(
 export async function routedRun(
   workloadFile: string, count: number, durability: 'fsync' | 'normal', window: number, verify: VerifyMode = 'default',
 ): Promise<RoutedRun> {
-  const { done } = await runRouted(workloadFile, count, durability, window, undefined, verify);
+  const { done, cpu } = await runRouted(workloadFile, count, durability, window, undefined, verify);
   return {
     acceptedPerSec: done.accepted / ((done.tAccepted - done.t0) / 1000),
     deliveredPerSec: done.delivered / ((done.tDelivered - done.t0) / 1000),
     errors: done.errors,
     accepted: done.accepted,
+    cpu,
   };
 }
 
@@ -87,12 +94,13 @@ export async function routedRun(
 export async function queueRun(
   workloadFile: string, count: number, durability: 'fsync' | 'normal', window: number, durationMs: number,
 ): Promise<QueueRun> {
-  const { done, report, relayRss } = await runRouted(workloadFile, count, durability, window, durationMs);
+  const { done, report, relayRss, cpu } = await runRouted(workloadFile, count, durability, window, durationMs);
   const rejected = Object.entries(done.errors).map(([code, n]) => `${code}x${n}`);
   return {
     perSec: report.unique / ((report.tLast - done.t0) / 1000),
     latencies: latenciesBySeq(done.sendTimes, report.arrivals),
     serverRss: relayRss,
+    cpu,
     note: `${done.accepted} messages (${report.received - report.unique} redeliveries), ${Math.round(done.delivered / ((done.tDelivered - done.t0) / 1000))} receipts/s back at the sender` +
       (rejected.length > 0 ? `, rejections ${rejected.join(', ')}` : ''),
   };

@@ -1,24 +1,91 @@
 /**
- * CPU time of a bench process, all its threads together (the relay's verify thread included), read from
- * `/proc/<pid>/task/<tid>/schedstat` (Linux; nanoseconds on a CPU, not the 10 ms ticks of `/proc/<pid>/stat`).
- * Threads that exited between two readings are not counted.
+ * CPU time of bench processes, read from `/proc/<pid>/task/<tid>/schedstat` (Linux; nanoseconds on a CPU, not
+ * the 10 ms ticks of `/proc/<pid>/stat`): a process's threads together (`readCpuNs`), and a meter that splits a
+ * measured phase's CPU time by process and, within a Node process, by kind of thread (`startCpuMeter`).
+ * Threads that exited between two readings are not counted; a thread started between them counts whole.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Nanoseconds process `pid`'s live threads have spent on a CPU; NaN where /proc is not available. */
 export function readCpuNs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
+  const threads = readThreads(pid);
+  return threads.length === 0 ? Number.NaN : threads.reduce((sum, t) => sum + t.ns, 0);
+}
+
+/**
+ * A process's CPU time in nanoseconds by kind of thread: `main` (the thread whose id is the process id: a Node
+ * process's event loop), `workers` (Node `worker_threads`, named `WorkerThread`: the relay's verify pool),
+ * `v8` (V8's platform threads, `V8Worker`: garbage collection and JIT compilation beside the main thread) and
+ * `other` (libuv's pool, Node's inspector and signal threads, or every thread but the first of a process that
+ * is not Node's).
+ */
+export interface ThreadCpu {
+  total: number;
+  main: number;
+  workers: number;
+  v8: number;
+  other: number;
+}
+
+interface ThreadReading { tid: number; comm: string; ns: number }
+
+function readThreads(pid: number | undefined): ThreadReading[] {
+  if (pid === undefined) return [];
+  let tids: string[];
   try {
-    let total = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        // the thread exited while being read
-      }
-    }
-    return total;
+    tids = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return Number.NaN;
+    return [];
   }
+  const out: ThreadReading[] = [];
+  for (const tid of tids) {
+    try {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out.push({ tid: Number(tid), comm, ns });
+    } catch {
+      // the thread exited while being read
+    }
+  }
+  return out;
+}
+
+function kindOf(pid: number, t: ThreadReading): Exclude<keyof ThreadCpu, 'total'> {
+  if (t.tid === pid) return 'main';
+  if (t.comm.startsWith('WorkerThread')) return 'workers';
+  if (t.comm.startsWith('V8Worker')) return 'v8';
+  return 'other';
+}
+
+/** Reads, for each named process, the CPU time its threads spent since the meter started. */
+export interface CpuMeter {
+  /** Nanoseconds per process name since {@link startCpuMeter}, split by kind of thread. */
+  read(): Record<string, ThreadCpu>;
+}
+
+/** Starts measuring the CPU time of `pids` (name -> process id; an undefined id reads as NaN). */
+export function startCpuMeter(pids: Readonly<Record<string, number | undefined>>): CpuMeter {
+  const start = new Map<string, Map<number, number>>();
+  for (const [name, pid] of Object.entries(pids)) start.set(name, new Map(readThreads(pid).map((t) => [t.tid, t.ns])));
+  return {
+    read() {
+      const out: Record<string, ThreadCpu> = {};
+      for (const [name, pid] of Object.entries(pids)) {
+        const cpu: ThreadCpu = { total: 0, main: 0, workers: 0, v8: 0, other: 0 };
+        const before = start.get(name) ?? new Map<number, number>();
+        const threads = readThreads(pid);
+        if (pid === undefined || threads.length === 0) {
+          out[name] = { total: Number.NaN, main: Number.NaN, workers: Number.NaN, v8: Number.NaN, other: Number.NaN };
+          continue;
+        }
+        for (const t of threads) {
+          const ns = t.ns - (before.get(t.tid) ?? 0);
+          cpu[kindOf(pid, t)] += ns;
+          cpu.total += ns;
+        }
+        out[name] = cpu;
+      }
+      return out;
+    },
+  };
 }

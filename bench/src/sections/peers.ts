@@ -12,6 +12,7 @@ import { queueRun } from '../figures/routed.ts';
 import type { PeersConfig } from '../lib/config.ts';
 import { median, round, summarize } from '../lib/stats.ts';
 import { buildWorkload, writeWorkload } from '../lib/workload.ts';
+import { cpuFigure, totalNs } from '../report/cpu-figures.ts';
 import type { Figure, Figures } from '../report/figure.ts';
 import { atLeast, atMost, medianFigure, ratioTo } from '../report/figure-helpers.ts';
 import { LONG_RUN_ENV, YOUNG_SEMI_SPACE_MIB } from '../lib/memory-flags.ts';
@@ -41,7 +42,8 @@ interface A2aTargets {
   readonly p99Max?: number;
 }
 
-function rttFigures(prefix: string, runs: readonly RttRun[], rssLabel: string, ratios?: { a2aKey: string; a2a: readonly RttRun[]; targets?: A2aTargets; note?: string }): Figures {
+function rttFigures(prefix: string, runs: readonly RttRun[], server: 'server' | 'relay', ratios?: { a2aKey: string; a2a: readonly RttRun[]; targets?: A2aTargets; note?: string }): Figures {
+  const rssLabel = server === 'server' ? 'server_rss' : 'relay_rss';
   const rate = runs.map((r) => r.perSec);
   const p = percentiles(runs);
   const errors = runs.reduce((a, r) => a + r.errors, 0);
@@ -63,16 +65,24 @@ function rttFigures(prefix: string, runs: readonly RttRun[], rssLabel: string, r
   figures[`${prefix}.p50`] = { value: round(p.p50), unit: 'ms', note: `median of per-run p50/p99: ${p.perRun}` };
   figures[`${prefix}.p99`] = { value: round(p.p99), unit: 'ms', ...p99Extra };
   figures[`${prefix}.${rssLabel}`] = medianFigure(runs.map((r) => r.serverRss), { note: `after each run, MiB: ${mibList(runs.map((r) => r.serverRss))}` }, 'bytes');
+  const a2aCpuMs = ratios === undefined ? undefined : median(ratios.a2a.map((r) => totalNs(r.cpu))) / 1e6;
+  figures[`${prefix}.cpu`] = cpuFigure(runs.map((r) => r.cpu), {
+    scale: 'ms', per: 'round trip', split: server, about: `CPU time of the ${server} and the client processes per completed round trip`,
+    ...(ratios === undefined || a2aCpuMs === undefined ? {} : { baseline: { key: `${ratios.a2aKey}.cpu`, value: a2aCpuMs } }),
+  });
   return figures;
 }
 
-function queueFigures(prefix: string, runs: readonly QueueRun[], extra: Partial<Figure>, note: string): Figures {
+function queueFigures(prefix: string, runs: readonly QueueRun[], extra: Partial<Figure>, note: string, cpu: { split?: string; baseline?: { key: string; value: number } }): Figures {
   const p = percentiles(runs.map((r) => ({ samples: r.latencies })));
   return {
     [`${prefix}.throughput`]: medianFigure(runs.map((r) => r.perSec), { ...extra, note: `${note}; ${runs.map((r) => r.note).join('; ')}` }),
     [`${prefix}.p50`]: { value: round(p.p50), unit: 'ms', note: `send to arrival at the worker; per-run p50/p99: ${p.perRun}` },
     [`${prefix}.p99`]: { value: round(p.p99), unit: 'ms' },
     [`${prefix}.server_rss`]: medianFigure(runs.map((r) => r.serverRss), { note: `after each run, MiB: ${mibList(runs.map((r) => r.serverRss))}` }, 'bytes'),
+    [`${prefix}.cpu`]: cpuFigure(runs.map((r) => r.cpu), {
+      scale: 'us', per: 'msg', ...cpu, about: 'CPU time of the server, the producer and the worker per message, from the first send to the last acknowledgement',
+    }),
   };
 }
 
@@ -94,13 +104,13 @@ async function a2aComparison(c: PeersConfig, log: (m: string) => void): Promise<
       if (targeted) e2e.push(await batonRequestRun(concurrency, runMs, A2A_COMPARISON_DURABILITY, 'off'));
     }
     const a2aKey = `peers.a2a.c${concurrency}`;
-    Object.assign(figures, rttFigures(a2aKey, a2a, 'server_rss'));
-    Object.assign(figures, rttFigures(`peers.baton.c${concurrency}`, baton, 'relay_rss', {
+    Object.assign(figures, rttFigures(a2aKey, a2a, 'server'));
+    Object.assign(figures, rttFigures(`peers.baton.c${concurrency}`, baton, 'relay', {
       a2aKey, a2a, ...(targeted ? { targets: { throughputMin: 1.5 } } : {}),
       note: 'every envelope signed by its sender and verified by its recipient and by the relay (SIG-4), as deployed',
     }));
     if (targeted) {
-      Object.assign(figures, rttFigures(`peers.baton_e2e.c${concurrency}`, e2e, 'relay_rss', {
+      Object.assign(figures, rttFigures(`peers.baton_e2e.c${concurrency}`, e2e, 'relay', {
         a2aKey, a2a, targets: { throughputMin: 3, p99Max: 0.5 },
         note: 'every envelope signed by its sender and verified by its recipient only: the relay process\'s Ed25519 backend accepts '
           + 'every signature (bench only; SIG-4 makes a relay verify, and no relay option turns it off)',
@@ -156,9 +166,10 @@ async function natsComparison(c: PeersConfig, workDir: string, log: (m: string) 
   const base = 'peers.nats.throughput';
   return {
     ...queueFigures('peers.nats', nats, {}, `nats-server 2.9 -js, file-backed work-queue stream, PubAck per publish, ${c.queueWindow} in flight, ` +
-      `durable pull consumer acking each message, ${payloadBytes}-byte payloads; acks before fsync`),
+      `durable pull consumer acking each message, ${payloadBytes}-byte payloads; acks before fsync`, {}),
     ...queueFigures('peers.baton_queue.normal', baton, atLeast(median(baton.map((r) => r.perSec)), base, natsRate, 0.5),
-      `signed messages through the relay (durability normal: same as JetStream's, no fsync per commit), ${c.queueWindow} unaccepted in flight, receipt per message`),
+      `signed messages through the relay (durability normal: same as JetStream's, no fsync per commit), ${c.queueWindow} unaccepted in flight, receipt per message`,
+      { split: 'relay', baseline: { key: 'peers.nats.cpu', value: median(nats.map((r) => totalNs(r.cpu))) / 1e3 } }),
   };
 }
 

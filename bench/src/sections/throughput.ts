@@ -12,6 +12,7 @@ import { bareForwardRun } from '../figures/baseline.ts';
 import { verifyRateNow } from '../figures/crypto.ts';
 import { routedRun, type RoutedRun, type VerifyMode } from '../figures/routed.ts';
 import { median, round } from '../lib/stats.ts';
+import { cpuFigure, type CpuPerUnit } from '../report/cpu-figures.ts';
 import type { Figures } from '../report/figure.ts';
 import { atLeast, medianFigure, ratioTo } from '../report/figure-helpers.ts';
 
@@ -34,6 +35,7 @@ export async function throughputSection(
   workloadFile: string, c: { runs: number; messages: number; window: number; cryptoMs: number }, log: (m: string) => void,
 ): Promise<Figures> {
   const forward: number[] = [];
+  const forwardCpu: CpuPerUnit[] = [];
   const routed = new Map<string, RoutedRun[]>(VARIANTS.map((v) => [v.key, []]));
   /**
    * Single-core verify rate of each round (nothing else running): the mean of one reading right before and one
@@ -47,7 +49,9 @@ export async function throughputSection(
   const readRates = (): [number, number] => [verifyRateNow(c.cryptoMs), verifyRateNow(c.cryptoMs, getDefaultBackend())];
   for (let run = 1; run <= c.runs; run++) {
     log(`run ${run}/${c.runs}: bare ws forwarding`);
-    forward.push(await bareForwardRun(workloadFile, c.messages));
+    const bare = await bareForwardRun(workloadFile, c.messages);
+    forward.push(bare.perSec);
+    forwardCpu.push(bare.cpu);
     for (const v of VARIANTS) {
       const before = v.key === 'fsync' ? readRates() : undefined;
       log(`run ${run}/${c.runs}: routed through the relay, ${v.key}`);
@@ -62,6 +66,8 @@ export async function throughputSection(
   const figures: Figures = {};
   const base = median(forward);
   figures['baseline.ws_forward'] = medianFigure(forward, { note: '3 processes: sender -> forwarder -> receiver, same frame bytes' });
+  const bareCpu = cpuFigure(forwardCpu, { scale: 'us', per: 'msg', about: 'CPU time of the three processes per forwarded message' });
+  figures['baseline.ws_forward_cpu'] = bareCpu;
   for (const v of VARIANTS) {
     const runs = routed.get(v.key) ?? [];
     const errors = runs.flatMap((r) => Object.entries(r.errors).map(([code, n]) => `${code}x${n}`));
@@ -75,6 +81,10 @@ export async function throughputSection(
     });
     figures[`routed.${v.key}.delivered`] = medianFigure(delivered, {
       ...ratioTo(median(delivered), 'baseline.ws_forward', base), note: 'receipt back at the sender (delivered frame)',
+    });
+    figures[`routed.${v.key}.cpu`] = cpuFigure(runs.map((r) => r.cpu), {
+      scale: 'us', per: 'msg', split: 'relay', baseline: { key: 'baseline.ws_forward_cpu', value: bareCpu.value ?? Number.NaN },
+      about: 'CPU time of the relay (every thread), the sender and the receiver per accepted message, from the first send to the last delivered',
     });
   }
   // Figure 2: the machine's speed drifts (2x between phases of one run seen here), so each round's routed
