@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair, sign } from '@baton/spec';
 import { InOrder } from './in-order.ts';
-import { MAX_IN_FLIGHT_BYTES_PER_THREAD, MAX_IN_FLIGHT_PER_THREAD, VerifyPool } from './verify-pool.ts';
+import { MAX_BATCH_JOBS, MAX_IN_FLIGHT_BYTES_PER_THREAD, MAX_IN_FLIGHT_PER_THREAD, VerifyPool } from './verify-pool.ts';
 
 interface Case { publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array; valid: boolean }
 
@@ -76,6 +76,32 @@ describe('VerifyPool', () => {
     });
     return { seen, inline };
   }
+
+  it('answers a burst in batches of at most MAX_BATCH_JOBS, so verdicts return while later jobs are verified', async () => {
+    const pool = new VerifyPool(1);
+    pools.push(pool);
+    const all = cases(5 * MAX_BATCH_JOBS + 1);
+    // verdicts handed over in one synchronous run (one worker message, or the inline first job) form one group
+    const groups: number[] = [];
+    let open = false;
+    await new Promise<void>((resolve) => {
+      let answered = 0;
+      for (const c of all) {
+        pool.verify(c.publicKey, c.message, c.signature, (valid) => {
+          expect(valid).toBe(c.valid);
+          if (!open) {
+            open = true;
+            groups.push(0);
+            queueMicrotask(() => { open = false; });
+          }
+          groups[groups.length - 1]! += 1;
+          if (++answered === all.length) resolve();
+        });
+      }
+    });
+    expect(groups[0]).toBe(1); // the first job of the turn, inline
+    expect(groups.slice(1)).toEqual([MAX_BATCH_JOBS, MAX_BATCH_JOBS, MAX_BATCH_JOBS, MAX_BATCH_JOBS, MAX_BATCH_JOBS]);
+  });
 
   it('verifies inline once the workers hold their share of jobs (back-pressure), keeping verdicts and order', async () => {
     const pool = new VerifyPool(1);

@@ -3,7 +3,8 @@
  * that Ed25519 verification (the relay's largest per-envelope cost) runs beside the event loop instead of on
  * it, and the relay uses more than one core.
  *
- * Jobs submitted in one event-loop turn are packed into one transferred buffer per worker (verify-worker.ts).
+ * Jobs submitted in one event-loop turn are packed into transferred buffers of at most MAX_BATCH_JOBS jobs
+ * each (verify-worker.ts), spread over the workers, so that verdicts come back while later jobs are verified.
  * A job submitted while the pool has nothing queued or in flight, and only the first such job in a turn, is
  * verified inline: a lone envelope (light load) pays no thread hop, a burst goes to the workers. A job
  * submitted while the workers already hold MAX_IN_FLIGHT_PER_THREAD jobs or MAX_IN_FLIGHT_BYTES_PER_THREAD
@@ -55,6 +56,16 @@ export const MAX_IN_FLIGHT_PER_THREAD = 4096;
  * envelopes at `max_envelope_bytes`, about 6,000 of a typical 0.6 KB).
  */
 export const MAX_IN_FLIGHT_BYTES_PER_THREAD = 4 * 1024 * 1024;
+
+/**
+ * Most jobs in one batch posted to a worker. A worker answers a batch as a whole, so one batch of a whole
+ * turn's jobs (hundreds under load) made the event loop wait for all of them and then left the worker idle
+ * while the event loop committed and answered them: the two took turns instead of running together. In routed
+ * runs (one verify thread, 512 messages in flight) the relay's two threads were each off the CPU about a third
+ * of the time and the machine 18-27% idle; with batches of at most 64 (8 to 128 measured alike) the machine
+ * was 5-8% idle and the relay accepted 4,800-4,950 messages/s against 4,000-4,500 (bench/HISTORY.md round 13).
+ */
+export const MAX_BATCH_JOBS = 64;
 
 /** Bytes a job occupies in a batch buffer (see pack). */
 const jobBytes = (j: { message: Uint8Array }): number => 100 + j.message.length;
@@ -176,7 +187,7 @@ export class VerifyPool {
     if (jobs.length === 0 || this.#closed) return;
     this.#queued = [];
     while (this.#slots.length < this.#threads) this.#slots.push(this.#spawn());
-    const share = Math.ceil(jobs.length / this.#slots.length);
+    const share = Math.min(MAX_BATCH_JOBS, Math.ceil(jobs.length / this.#slots.length));
     // fill the least loaded workers first
     const slots = [...this.#slots].sort((a, b) => a.outstanding - b.outstanding);
     for (let i = 0, s = 0; i < jobs.length; i += share, s++) {
