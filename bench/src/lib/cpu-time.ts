@@ -57,18 +57,41 @@ function kindOf(pid: number, t: ThreadReading): Exclude<keyof ThreadCpu, 'total'
   return 'other';
 }
 
+/** What a meter read: CPU time per process, and how idle the machine was. */
+export interface CpuReading {
+  /** Nanoseconds per process name since {@link startCpuMeter}, split by kind of thread. */
+  processes: Record<string, ThreadCpu>;
+  /**
+   * Share (0..1) of all cores' time the whole machine spent idle (idle + iowait in `/proc/stat`) since the meter
+   * started: CPU the measured processes could have used and did not. NaN where /proc/stat is not available.
+   */
+  machineIdle: number;
+}
+
 /** Reads, for each named process, the CPU time its threads spent since the meter started. */
 export interface CpuMeter {
-  /** Nanoseconds per process name since {@link startCpuMeter}, split by kind of thread. */
-  read(): Record<string, ThreadCpu>;
+  read(): CpuReading;
+}
+
+/** The machine's CPU time counters (`/proc/stat`, first line: user nice system idle iowait ...), in ticks. */
+function machineTicks(): { idle: number; total: number } {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total: fields.reduce((a, b) => a + b, 0) };
+  } catch {
+    return { idle: Number.NaN, total: Number.NaN };
+  }
 }
 
 /** Starts measuring the CPU time of `pids` (name -> process id; an undefined id reads as NaN). */
 export function startCpuMeter(pids: Readonly<Record<string, number | undefined>>): CpuMeter {
   const start = new Map<string, Map<number, number>>();
   for (const [name, pid] of Object.entries(pids)) start.set(name, new Map(readThreads(pid).map((t) => [t.tid, t.ns])));
+  const ticks = machineTicks();
   return {
     read() {
+      const now = machineTicks();
+      const machineIdle = (now.idle - ticks.idle) / (now.total - ticks.total);
       const out: Record<string, ThreadCpu> = {};
       for (const [name, pid] of Object.entries(pids)) {
         const cpu: ThreadCpu = { total: 0, main: 0, workers: 0, v8: 0, other: 0 };
@@ -85,7 +108,7 @@ export function startCpuMeter(pids: Readonly<Record<string, number | undefined>>
         }
         out[name] = cpu;
       }
-      return out;
+      return { processes: out, machineIdle };
     },
   };
 }
