@@ -62,8 +62,8 @@ export const MAX_IN_FLIGHT_BYTES_PER_THREAD = 4 * 1024 * 1024;
  * turn's jobs (hundreds under load) made the event loop wait for all of them and then left the worker idle
  * while the event loop committed and answered them: the two took turns instead of running together. In routed
  * runs (one verify thread, 512 messages in flight) the relay's two threads were each off the CPU about a third
- * of the time and the machine 18-27% idle; with batches of at most 8 to 128 jobs (measured alike there) the
- * machine was 5-8% idle and the relay accepted 4,700-4,950 messages/s against 4,000-4,500. With 32 messages in
+ * of the time and the machine 18-29% idle; with batches of at most 8 to 128 jobs (measured alike there) the
+ * machine was 4-8% idle and the relay accepted 4,700-4,950 messages/s against 3,600-4,500. With 32 messages in
  * flight (the work-queue comparison) batches of 8 to 32 did better than 64 (4,035-4,204 against 3,455-3,683
  * messages/s; machine idle 13-20% against 26-28%); the event loop spends ~7 µs more per message (two jobs) at 16
  * than at 64 (bench/HISTORY.md round 13).
