@@ -4,7 +4,7 @@
  * time each process spends per round trip), requester and provider in separate processes.
  */
 import { forkChild, withBenchChildren } from '../lib/child.ts';
-import { readCpuNs } from '../lib/cpu-time.ts';
+import { startCpuMeter } from '../lib/cpu-time.ts';
 import { summarize, type LatencySummary } from '../lib/stats.ts';
 
 /** CPU time (ms) per sequential round trip of each process, all threads (the relay's verify thread included). */
@@ -28,12 +28,12 @@ export async function latencyRun(
     const requester = forkChild('client-requester', [url, String(rate), String(durationMs)]);
     children.push(requester);
     await requester.next('warm');
-    const pids = [relay.proc.pid, provider.proc.pid, requester.proc.pid];
-    const before = pids.map(readCpuNs);
+    const meter = startCpuMeter({ relay: relay.proc.pid, provider: provider.proc.pid, requester: requester.proc.pid });
     requester.send({ type: 'measure' });
     const { sequential } = await requester.next('ready') as unknown as { sequential: number[] };
-    const perRoundTrip = pids.map((pid, i) => (readCpuNs(pid) - before[i]!) / 1e6 / sequential.length);
-    const sequentialCpu = { relay: perRoundTrip[0]!, provider: perRoundTrip[1]!, requester: perRoundTrip[2]! };
+    const { processes } = meter.read();
+    const ms = (name: keyof RoundTripCpu): number => (processes[name]?.total ?? Number.NaN) / 1e6 / sequential.length;
+    const sequentialCpu = { relay: ms('relay'), provider: ms('provider'), requester: ms('requester') };
     requester.send({ type: 'start' });
     const done = await requester.next('done', durationMs + 60_000) as unknown as { samples: number[]; errors: number; elapsedMs: number };
     return {

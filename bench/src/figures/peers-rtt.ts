@@ -36,12 +36,15 @@ async function drive(driver: BenchChild, limit: { concurrency: number; durationM
   return await driver.next('ran', budget + 120_000) as unknown as ClosedLoopResult;
 }
 
-/** Drives `driver` for `durationMs` at `concurrency` while metering the CPU time of `pids`. */
-async function meteredRun(driver: BenchChild, pids: Readonly<Record<string, number | undefined>>, serverPid: number | undefined, concurrency: number, durationMs: number): Promise<RttRun> {
+/**
+ * Drives `driver` for `durationMs` at `concurrency` while metering the CPU time of `pids`; `server` names the
+ * process whose RSS is read after the run.
+ */
+async function meteredRun(driver: BenchChild, pids: Readonly<Record<string, number | undefined>>, server: string, concurrency: number, durationMs: number): Promise<RttRun> {
   const meter = startCpuMeter(pids);
   const r = await drive(driver, { concurrency, durationMs });
   const cpu = perUnit(meter.read(), r.completed);
-  return { perSec: r.completed / (r.elapsedMs / 1000), samples: r.samples, serverRss: readRssBytes(serverPid), errors: r.errors, firstError: r.firstError ?? null, cpu };
+  return { perSec: r.completed / (r.elapsedMs / 1000), samples: r.samples, serverRss: readRssBytes(pids[server]), errors: r.errors, firstError: r.firstError ?? null, cpu };
 }
 
 function withChildren<T>(body: (children: BenchChild[], dataDir: string) => Promise<T>): Promise<T> {
@@ -61,7 +64,7 @@ export function a2aRun(concurrency: number, durationMs: number): Promise<RttRun>
     const { url } = await server.next('ready') as unknown as { url: string };
     const driver = fork(children, 'a2a-driver', [url]);
     await driver.next('ready', 120_000);
-    return await meteredRun(driver, { server: server.proc.pid, driver: driver.proc.pid }, server.proc.pid, concurrency, durationMs);
+    return await meteredRun(driver, { server: server.proc.pid, driver: driver.proc.pid }, 'server', concurrency, durationMs);
   });
 }
 
@@ -85,7 +88,7 @@ export function batonRequestRun(concurrency: number, durationMs: number, durabil
   return withChildren(async (children, dataDir) => {
     const { relay, provider, driver } = await batonTrio(children, dataDir, durability, false, verify);
     const pids = { relay: relay.proc.pid, provider: provider.proc.pid, requester: driver.proc.pid };
-    return await meteredRun(driver, pids, relay.proc.pid, concurrency, durationMs);
+    return await meteredRun(driver, pids, 'relay', concurrency, durationMs);
   });
 }
 

@@ -1,16 +1,10 @@
 /**
  * CPU time of bench processes, read from `/proc/<pid>/task/<tid>/schedstat` (Linux; nanoseconds on a CPU, not
- * the 10 ms ticks of `/proc/<pid>/stat`): a process's threads together (`readCpuNs`), and a meter that splits a
- * measured phase's CPU time by process and, within a Node process, by kind of thread (`startCpuMeter`).
+ * the 10 ms ticks of `/proc/<pid>/stat`): a meter that splits a measured phase's CPU time by process and, within a
+ * Node process, by kind of thread (`startCpuMeter`), and reads how idle the whole machine was meanwhile.
  * Threads that exited between two readings are not counted; a thread started between them counts whole.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-
-/** Nanoseconds process `pid`'s live threads have spent on a CPU; NaN where /proc is not available. */
-export function readCpuNs(pid: number | undefined): number {
-  const threads = readThreads(pid);
-  return threads.length === 0 ? Number.NaN : threads.reduce((sum, t) => sum + t.ns, 0);
-}
 
 /**
  * A process's CPU time in nanoseconds by kind of thread: `main` (the thread whose id is the process id: a Node
@@ -97,7 +91,7 @@ export function startCpuMeter(pids: Readonly<Record<string, number | undefined>>
         const cpu: ThreadCpu = { total: 0, main: 0, workers: 0, v8: 0, other: 0 };
         const before = start.get(name) ?? new Map<number, number>();
         const threads = readThreads(pid);
-        if (pid === undefined || threads.length === 0) {
+        if (pid === undefined || threads.length === 0) { // gone, or never started
           out[name] = { total: Number.NaN, main: Number.NaN, workers: Number.NaN, v8: Number.NaN, other: Number.NaN };
           continue;
         }
